@@ -1,0 +1,3 @@
+"""migc: a declarative language and toolchain for CRM data migrations."""
+
+__version__ = "0.1.0"
