@@ -1,0 +1,1 @@
+"""The migration runtime: executes checked .mig programs against records (builtins, interpreter)."""

@@ -1,0 +1,147 @@
+"""Date and time builtins: reading dates and instants from any source shape, and formatting them."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import zoneinfo
+
+from migc.runtime.builtins_errors import fail, show, wrong_type
+from migc.runtime.builtins_unicode import TRIM_CHARACTERS
+
+_UTC = _dt.timezone.utc
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
+# Epoch values above 1e11 are milliseconds: 1e11 seconds is the year 5138, while 1e11
+# milliseconds is only March 1973, so no plausible timestamp falls on the wrong side.
+_MILLISECONDS_ABOVE = 1e11
+_EPOCH_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# Eight digits are read as an ISO basic date ("20240131"): as epoch seconds they would all
+# fall in 1970-1973, which no CRM record plausibly means.
+_BASIC_DATE_DIGITS = 8
+
+_zones: dict[str, _dt.tzinfo] = {}
+
+
+def _zone(tz: object, function: str) -> _dt.tzinfo:
+    zone = _zones.get(tz) if isinstance(tz, str) else None
+    if zone is not None:
+        return zone
+    if not isinstance(tz, str):
+        raise wrong_type(function, "a time zone name such as \"Europe/Berlin\"", tz)
+    if tz.upper() == "UTC":
+        zone = _UTC
+    else:
+        try:
+            zone = zoneinfo.ZoneInfo(tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise fail(function, f"unknown time zone {show(tz)} (use an IANA name such as \"Europe/Berlin\")") from None
+    _zones[tz] = zone
+    return zone
+
+
+def _from_epoch(number: int | float, shown: object, function: str) -> _dt.datetime:
+    if isinstance(number, float) and not math.isfinite(number):
+        raise fail(function, f"{show(shown)} is not a timestamp")
+    try:
+        if abs(number) > _MILLISECONDS_ABOVE:
+            return _EPOCH + _dt.timedelta(milliseconds=number)
+        return _EPOCH + _dt.timedelta(seconds=number)
+    except OverflowError:
+        raise fail(function, f"{show(shown)} is out of range for a timestamp") from None
+
+
+def _from_iso(text: str, function: str, date_only_allowed: bool) -> _dt.date | _dt.datetime:
+    if date_only_allowed and len(text) <= 10:
+        try:
+            return _dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    try:
+        return _dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:  # RFC 3339 allows a lower-case "t" and "z"
+        return _dt.datetime.fromisoformat(text.upper())
+    except ValueError:
+        raise fail(
+            function,
+            f"{show(text)} is not an ISO 8601 date or an epoch timestamp (pass a format for other layouts)",
+        ) from None
+
+
+def _read_moment(value: object, format: object, function: str) -> _dt.date | _dt.datetime | None:
+    """Read `value` as a calendar date, a naive datetime or an aware datetime (None if blank)."""
+    if not isinstance(format, str):
+        raise wrong_type(function, "a format string", format)
+    if isinstance(value, str):
+        text = value.strip(TRIM_CHARACTERS)
+        if not text:
+            return None
+        if format:
+            try:
+                return _dt.datetime.strptime(text, format)
+            except ValueError:
+                raise fail(function, f"{show(value)} does not match the format {show(format)}") from None
+        if _EPOCH_TEXT.fullmatch(text) and len(text.lstrip("+-")) != _BASIC_DATE_DIGITS:
+            number = float(text) if "." in text else int(text)
+            return _from_epoch(number, value, function)
+        return _from_iso(text, function, date_only_allowed=True)
+    if isinstance(value, bool):
+        raise wrong_type(function, "a date, a timestamp or date text", value)
+    if isinstance(value, (int, float)):
+        if format:
+            try:
+                return _dt.datetime.strptime(str(value), format)
+            except ValueError:
+                raise fail(function, f"{show(value)} does not match the format {show(format)}") from None
+        return _from_epoch(value, value, function)
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value
+    raise wrong_type(function, "a date, a timestamp or date text", value)
+
+
+def parse_date(value: object, format: str = "", tz: str = "UTC") -> _dt.date | None:
+    if value is None:
+        return None
+    zone = _zone(tz, "parse_date")
+    moment = _read_moment(value, format, "parse_date")
+    if moment is None:
+        return None
+    if isinstance(moment, _dt.datetime):
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(zone)
+        return moment.date()
+    return moment
+
+
+def parse_datetime(value: object, format: str = "", tz: str = "UTC") -> _dt.datetime | None:
+    if value is None:
+        return None
+    zone = _zone(tz, "parse_datetime")
+    moment = _read_moment(value, format, "parse_datetime")
+    if moment is None:
+        return None
+    if isinstance(moment, _dt.datetime):
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=zone)
+        # Same instant, expressed in the requested zone so results print consistently.
+        return moment.astimezone(zone)
+    return _dt.datetime(moment.year, moment.month, moment.day, tzinfo=zone)
+
+
+def format_date(value: object, format: str = "%Y-%m-%d", tz: str = "UTC") -> str | None:
+    if value is None:
+        return None
+    if not isinstance(format, str):
+        raise wrong_type("format_date", "a format string", format)
+    zone = _zone(tz, "format_date")
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(zone)
+    elif not isinstance(value, _dt.date):
+        raise wrong_type("format_date", "a date or datetime (read text with parse_date first)", value)
+    try:
+        return value.strftime(format)
+    except ValueError:
+        raise fail("format_date", f"cannot format {show(value)} with {show(format)}") from None
