@@ -1,0 +1,77 @@
+"""Every diagnostic code as a named constant, with its severity and a one-line summary.
+
+Codes are stable: once published, a code keeps its meaning. The hundreds say which stage emits
+it: 00 input files, 01 syntax, 02 names, 03 expression types, 04 catalog objects and fields,
+05 mapping rules (values, refs, loss, required fields), 06 the dependency graph, 07 policy
+(consent), 08 style warnings. docs/diagnostics.md is generated from this table and the golden
+cases in tests/cases/.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+import msgspec
+
+Severity = Literal["error", "warning", "info", "hint"]
+
+
+class Code(msgspec.Struct, frozen=True):
+    id: str
+    slug: str
+    severity: Severity
+    summary: str
+
+
+REGISTRY: dict[str, Code] = {}
+
+
+def _code(id: str, slug: str, severity: Severity, summary: str) -> Code:
+    code = Code(id, slug, severity, summary)
+    assert id not in REGISTRY, f"duplicate diagnostic code {id}"
+    REGISTRY[id] = code
+    return code
+
+
+# --- 00: input files
+FILE_UNREADABLE: Final = _code("MIG0001", "file-unreadable", "error", "the file cannot be read as UTF-8 .mig text")
+
+# --- 01: syntax
+UNEXPECTED_TOKEN: Final = _code("MIG0101", "unexpected-token", "error", "the parser did not expect this token here")
+UNEXPECTED_CHARACTER: Final = _code("MIG0102", "unexpected-character", "error", "a character that no token starts with")
+UNTERMINATED_STRING: Final = _code("MIG0103", "unterminated-string", "error", "a string literal is not closed on its line")
+UNCLOSED_BLOCK: Final = _code("MIG0104", "unclosed-block", "error", "a `{` block is not closed")
+ASSIGN_WITH_EQUALS: Final = _code("MIG0105", "assign-with-equals", "error", "a field is assigned with `=` instead of `<-`")
+UNKNOWN_KEYWORD: Final = _code("MIG0106", "unknown-keyword", "error", "a word where a keyword is expected is not one")
+UNEXPECTED_END: Final = _code("MIG0107", "unexpected-end", "error", "the file ends in the middle of a construct")
+DUPLICATE_CLAUSE: Final = _code("MIG0108", "duplicate-clause", "error", "a header or declaration clause is given twice")
+INVALID_ESCAPE: Final = _code("MIG0109", "invalid-escape", "error", "a string contains an unknown escape sequence")
+MISSING_TOKEN: Final = _code("MIG0111", "missing-token", "error", "a closing bracket, brace or arrow is missing")
+TOO_DEEP: Final = _code("MIG0110", "too-deeply-nested", "error", "an expression is nested deeper than the compiler supports")
+
+# --- 02: names
+UNKNOWN_NAME: Final = _code("MIG0201", "unknown-name", "error", "a name that is neither a source field, a `let`, nor a declaration")
+UNKNOWN_FUNCTION: Final = _code("MIG0202", "unknown-function", "error", "a call to a function that no builtin or values table defines")
+DUPLICATE_DEFINITION: Final = _code("MIG0203", "duplicate-definition", "error", "two declarations share a name")
+IMPORT_NOT_FOUND: Final = _code("MIG0204", "import-not-found", "error", "an imported file does not exist")
+UNKNOWN_IMPORT: Final = _code("MIG0205", "unknown-import", "error", "an imported name is not declared in the imported file")
+IMPORT_CYCLE: Final = _code("MIG0206", "import-cycle", "error", "files import each other in a cycle")
+WRONG_ARITY: Final = _code("MIG0207", "wrong-arity", "error", "a call passes too many or too few arguments")
+MISSING_HEADER: Final = _code("MIG0208", "missing-header", "error", "a mapping file has no `migration` header, or has two")
+HEADER_INCOMPLETE: Final = _code("MIG0209", "header-incomplete", "error", "the `migration` header lacks `from` or `to`")
+
+# --- 03: expression types
+TYPE_MISMATCH: Final = _code("MIG0301", "type-mismatch", "error", "a value's type does not fit where it is used")
+UNKNOWN_TYPE: Final = _code("MIG0302", "unknown-type", "error", "a type name that the type model does not know")
+BAD_TYPE_ARGUMENTS: Final = _code("MIG0303", "bad-type-arguments", "error", "a type has missing or wrong arguments")
+NOT_CALLABLE: Final = _code("MIG0304", "not-callable", "error", "a value that is not a function is called or piped into")
+INVALID_CAST: Final = _code("MIG0305", "invalid-cast", "error", "an `as` coercion between types that cannot convert")
+CONDITION_NOT_BOOLEAN: Final = _code("MIG0306", "condition-not-boolean", "error", "a `where`, `when` or `if` condition is not boolean")
+AGGREGATE_OUTSIDE_SUMMARY: Final = _code("MIG0307", "aggregate-outside-summary", "error", "an aggregate such as count() is used outside a `summarize` map")
+
+# --- 08: style warnings
+UNUSED_DECLARATION: Final = _code("MIG0801", "unused-declaration", "warning", "a `values` table or `let` is declared but never used")
+
+
+def lookup(code_id: str) -> Code | None:
+    return REGISTRY.get(code_id)
