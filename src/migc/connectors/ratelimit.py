@@ -1,0 +1,208 @@
+"""Client-side rate limiting: one `RateLimiter` per API budget, shared by every request of a connector.
+
+A `RateBudget` holds the numbers a platform publishes (the schema catalog will hold them; the
+connectors pass defaults from the platform notes):
+
+- `calls` per `per_seconds`: at most that many requests start in any window of that length
+  (a sliding window, which also satisfies fixed-window servers);
+- `burst`: how many requests may start back to back before pacing at `calls / per_seconds`
+  (a token bucket; `None` means the whole window may be spent at once);
+- `concurrency`: requests in flight at once (Zoho's per-org concurrency limit);
+- `daily`: units per day (Zoho credits, Pipedrive tokens); a request states its cost.
+
+The limiter admits requests in arrival order (one waiter at a time computes its delay, so
+nobody starves) and is corrected live by the server: `observe()` reads `Retry-After`,
+`x-ratelimit-remaining` + `x-ratelimit-reset` and `x-daily-requests-left`, and `pause()` stops
+every request after a 429. The window is stretched by `margin_seconds` because the server stamps
+a request when it arrives, a little after the client sent it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from datetime import timezone
+from email.utils import parsedate_to_datetime
+
+import msgspec
+
+SECONDS_PER_DAY = 86_400.0
+
+
+class RateBudget(msgspec.Struct, frozen=True, kw_only=True):
+    """The request budget of one API (see the module docstring for each number's meaning)."""
+
+    calls: int
+    per_seconds: float
+    burst: int | None = None
+    concurrency: int | None = None
+    daily: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.calls < 1 or self.per_seconds <= 0:
+            raise ValueError("a rate budget needs calls >= 1 and per_seconds > 0")
+        for name in ("burst", "concurrency", "daily"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"rate budget {name} must be >= 1 when set")
+
+    @property
+    def rate(self) -> float:
+        """Sustained requests per second."""
+        return self.calls / self.per_seconds
+
+
+class BudgetExhausted(Exception):
+    """The daily budget is spent; waiting would take hours, so the caller must decide."""
+
+
+class RateLimiter:
+    """Admits requests within a `RateBudget`; use `async with limiter.slot(cost): send()`."""
+
+    def __init__(
+        self,
+        budget: RateBudget,
+        *,
+        margin_seconds: float = 0.02,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.budget = budget
+        self._margin = margin_seconds
+        self._clock = clock
+        self._sleep = sleep
+        self._wall_clock = wall_clock
+        self._started: deque[float] = deque()
+        self._capacity = float(budget.burst or budget.calls)
+        self._tokens = self._capacity
+        self._refilled_at = clock()
+        self._paused_until = 0.0
+        self._admission = asyncio.Lock()
+        self._in_flight = asyncio.Semaphore(budget.concurrency) if budget.concurrency else None
+        self._day_started = clock()
+        self._daily_used = 0
+        self._daily_left_reported: int | None = None
+        self.waits = 0
+        self.waited_seconds = 0.0
+
+    @property
+    def daily_used(self) -> int:
+        return self._daily_used
+
+    @asynccontextmanager
+    async def slot(self, cost: int = 1, *, counts_against_daily_left: bool = True) -> AsyncIterator[None]:
+        """Hold one request slot: a concurrency permit plus an admitted start."""
+        if self._in_flight is not None:
+            await self._in_flight.acquire()
+        try:
+            await self._admit(cost, counts_against_daily_left)
+            yield
+        finally:
+            if self._in_flight is not None:
+                self._in_flight.release()
+
+    async def _admit(self, cost: int, counts_against_daily_left: bool) -> None:
+        async with self._admission:
+            while True:
+                now = self._clock()
+                self._check_daily(now, cost, counts_against_daily_left)
+                delay = self._delay(now)
+                if delay <= 0:
+                    self._record_start(now, cost, counts_against_daily_left)
+                    return
+                self.waits += 1
+                self.waited_seconds += delay
+                await self._sleep(delay)
+
+    def _delay(self, now: float) -> float:
+        delays = [self._paused_until - now]
+        window = self.budget.per_seconds + self._margin
+        while self._started and self._started[0] <= now - window:
+            self._started.popleft()
+        if len(self._started) >= self.budget.calls:
+            delays.append(self._started[0] + window - now)
+        self._refill(now)
+        if self._tokens < 1.0:
+            delays.append((1.0 - self._tokens) / self.budget.rate)
+        return max(delays)
+
+    def _refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self._refilled_at)
+        self._tokens = min(self._capacity, self._tokens + elapsed * self.budget.rate)
+        self._refilled_at = now
+
+    def _record_start(self, now: float, cost: int, counts_against_daily_left: bool) -> None:
+        self._started.append(now)
+        self._tokens -= 1.0
+        self._daily_used += cost
+        if counts_against_daily_left and self._daily_left_reported is not None:
+            self._daily_left_reported -= 1
+
+    def _check_daily(self, now: float, cost: int, counts_against_daily_left: bool) -> None:
+        if now - self._day_started >= SECONDS_PER_DAY:
+            self._day_started, self._daily_used, self._daily_left_reported = now, 0, None
+        daily = self.budget.daily
+        if daily is not None and self._daily_used + cost > daily:
+            raise BudgetExhausted(
+                f"daily budget of {daily} units is spent ({self._daily_used} used); resume after the reset"
+            )
+        if counts_against_daily_left and self._daily_left_reported is not None and self._daily_left_reported <= 0:
+            raise BudgetExhausted("the server reports no requests left today; resume after the reset")
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request for `seconds` (after a 429: the whole client backs off, not one call)."""
+        self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
+
+    def observe(self, headers: Mapping[str, str]) -> float | None:
+        """Apply the server's rate-limit headers; returns the wait they ask for, if any."""
+        lowered = {name.lower(): value for name, value in headers.items()}
+        waits: list[float] = []
+        retry_after = parse_retry_after(lowered.get("retry-after"), self._wall_clock())
+        if retry_after is not None:
+            waits.append(retry_after)
+        remaining = _parse_int(lowered.get("x-ratelimit-remaining"))
+        reset = _parse_float(lowered.get("x-ratelimit-reset"))
+        if remaining is not None and remaining <= 0 and reset is not None:
+            waits.append(reset)
+        daily_left = _parse_int(lowered.get("x-daily-requests-left"))
+        if daily_left is not None:
+            self._daily_left_reported = daily_left
+        if not waits:
+            return None
+        wait = max(waits)
+        self.pause(wait)
+        return wait
+
+
+def parse_retry_after(value: str | None, now_epoch: float) -> float | None:
+    """Seconds to wait from a `Retry-After` value (delta-seconds or an HTTP date)."""
+    if value is None:
+        return None
+    seconds = _parse_float(value)
+    if seconds is not None:
+        return max(0.0, seconds)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - now_epoch)
+
+
+def _parse_float(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value.strip())
+    except ValueError:
+        return None
+
+
+def _parse_int(value: str | None) -> int | None:
+    number = _parse_float(value)
+    return None if number is None else int(number)
