@@ -9,6 +9,8 @@ and fields like a catalog does, every attribute optional. Merge rules (docs/cata
 - `values` replaces an existing picklist's values (the account's own list, as pulled);
 - `label`, `plural-label` and `doc` of an existing object, and `label`, `doc`, `required` and
   `unconfirmed` of an existing field may be overridden (account admins rename and require fields);
+- `to` of an existing lookup may list more objects, keeping the old ones (Zoho notes attach to
+  custom modules too);
 - any other attribute of an existing object or field may be repeated but not changed: an overlay
   extends a catalog, it never contradicts it. A different `type` is the common case of this error.
 
@@ -172,6 +174,8 @@ def _extend_field(existing: dict[str, Any], changes: dict[str, Any], path: str, 
             existing["values"] = current + [v for v in dict.fromkeys(value) if v not in current]
         elif attribute in _FIELD_OVERRIDABLE:
             existing[attribute] = value
+        elif attribute == "to" and _widens(existing.get("to", ""), value):
+            existing[attribute] = value
         elif existing.get(attribute, _default_of(FieldSpec, attribute)) != value:
             raise CatalogError(
                 file,
@@ -179,6 +183,15 @@ def _extend_field(existing: dict[str, Any], changes: dict[str, Any], path: str, 
                 f"cannot change {attribute} of existing field: the catalog has "
                 f"{existing.get(attribute)!r}, the overlay {value!r}; an overlay only extends",
             )
+
+
+def _targets(to: str | list[str]) -> list[str]:
+    return [to] if isinstance(to, str) and to else list(to)
+
+
+def _widens(old: str | list[str], new: str | list[str]) -> bool:
+    """A lookup may gain targets (Notes attached to a custom module), never lose one."""
+    return set(_targets(old)) <= set(_targets(new))
 
 
 def _default_of(spec: type[Base], encoded_name: str) -> Any:

@@ -98,6 +98,12 @@ def _did_you_mean(name: str, choices: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _check_placeholders(subpath: str, template: str, env: dict[str, str]) -> None:
+    for placeholder in _PLACEHOLDER.findall(template):
+        if placeholder not in env:
+            raise RuleViolation(subpath, f"placeholder {{{placeholder}}} has no environment variable in `env`")
+
+
 class Base(
     msgspec.Struct,
     frozen=True,
@@ -138,20 +144,22 @@ class AuthSpec(Base):
     unconfirmed: str = ""
 
     def __post_init__(self) -> None:
-        for placeholder in _PLACEHOLDER.findall(self.format):
-            if placeholder not in self.env:
-                raise RuleViolation(
-                    "format", f"placeholder {{{placeholder}}} has no environment variable in `env`"
-                )
+        _check_placeholders("format", self.format, self.env)
 
 
 class ApiBase(Base):
     """One base URL of the platform's API and the name of the auth scheme it uses."""
 
+    # May hold `{placeholders}` for account settings (Zoho data centre, Freshsales bundle alias).
     url: str
     auth: str
+    # Placeholder in `url` -> name of the environment variable holding the account's setting.
+    env: dict[str, EnvVarName] = {}
     doc: str = ""
     unconfirmed: str = ""
+
+    def __post_init__(self) -> None:
+        _check_placeholders("url", self.url, self.env)
 
 
 class BatchLimits(Base):
