@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -37,6 +37,7 @@ from migc.connectors.retry import (
     FailureReason,
     RequestStats,
     RetryPolicy,
+    StatsSnapshot,
     may_retry,
     reason_for_status,
 )
@@ -48,6 +49,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTION
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 AuthHeaders = Callable[[], Mapping[str, str]]
+# Called once after a 401; returns True when it obtained a new credential worth one more try.
+AuthRefresher = Callable[[], Awaitable[bool]]
 
 
 def bearer_style(scheme: str, token: Secret, header: str = "Authorization") -> AuthHeaders:
@@ -77,6 +80,7 @@ class HttpClient:
         seed: int | None = None,
         margin_seconds: float = 0.02,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        refresh_auth: AuthRefresher | None = None,
     ) -> None:
         self.platform = platform
         self.retry = retry or RetryPolicy()
@@ -87,6 +91,7 @@ class HttpClient:
             for name, lane_budget in sorted((lanes or {}).items())
         }
         self._auth = auth
+        self._refresh_auth = refresh_auth
         self._timeout = timeout_seconds
         self._rng = random.Random(seed)
         self._sleep = sleep
@@ -114,20 +119,27 @@ class HttpClient:
         idempotent: bool | None = None,
         cost: int = 1,
         lanes: Sequence[str] = (),
+        authenticate: bool = True,
     ) -> httpx.Response:
-        """Send until a final answer; see the module docstring for what is retried."""
+        """Send until a final answer; see the module docstring for what is retried.
+
+        `path` may be absolute (e.g. an OAuth server); `authenticate=False` sends no auth headers.
+        """
         method = method.upper()
         safe_to_repeat = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        where = f"{self.platform} {method} {path}"
+        where = f"{self.platform} {method} {path.split('?', 1)[0]}"
         limiters = [self.limiter, *(self.lane_limiters[name] for name in lanes)]
         attempt = 0
+        refreshed = not authenticate or self._refresh_auth is None
         while True:
             attempt += 1
             reason: FailureReason
             status: int | None = None
             wait: float | None = None
             try:
-                response = await self._send_once(method, path, limiters, cost, params, json, data, files)
+                response = await self._send_once(
+                    method, path, limiters, cost, params, json, data, files, authenticate
+                )
             except _TransportFailure as failure:
                 reason = failure.reason
                 self.stats.record_transport_failure()
@@ -135,6 +147,12 @@ class HttpClient:
             else:
                 self.stats.record_response(response.status_code)
                 wait = self._observe(limiters, response)
+                if response.status_code == 401 and not refreshed and self._refresh_auth is not None:
+                    # An expired access token: renew once; a 401 was not applied, so resend.
+                    refreshed = True
+                    if await self._refresh_auth():
+                        attempt -= 1
+                        continue
                 status_reason = reason_for_status(response.status_code)
                 if status_reason is None:
                     return response
@@ -171,6 +189,7 @@ class HttpClient:
         json: Any,
         data: Mapping[str, Any] | None,
         files: Mapping[str, Any] | None,
+        authenticate: bool,
     ) -> httpx.Response:
         is_write = method in WRITE_METHODS
         try:
@@ -178,8 +197,9 @@ class HttpClient:
                 # Always in the same order (default lane first), so two lanes cannot deadlock.
                 for limiter in limiters:
                     await slots.enter_async_context(limiter.slot(cost, counts_against_daily_left=is_write))
+                headers = dict(self._auth()) if authenticate else {}
                 request = self._client.build_request(
-                    method, path, params=params, json=json, data=data, files=files, headers=dict(self._auth())
+                    method, path, params=params, json=json, data=data, files=files, headers=headers
                 )
                 try:
                     async with asyncio.timeout(self._timeout):
@@ -200,6 +220,27 @@ class HttpClient:
     def _observe(self, limiters: list[RateLimiter], response: httpx.Response) -> float | None:
         waits = [wait for limiter in limiters if (wait := limiter.observe(response.headers)) is not None]
         return max(waits) if waits else None
+
+
+class HttpConnector:
+    """What every HTTP connector shares: its `HttpClient`, stats, and closing."""
+
+    platform: str = ""
+
+    def __init__(self, http: HttpClient) -> None:
+        self.http = http
+
+    def stats(self) -> StatsSnapshot:
+        return self.http.stats.snapshot()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> HttpConnector:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
 
 class _TransportFailure(ConnectorError):
