@@ -69,6 +69,42 @@ INVALID_CAST: Final = _code("MIG0305", "invalid-cast", "error", "an `as` coercio
 CONDITION_NOT_BOOLEAN: Final = _code("MIG0306", "condition-not-boolean", "error", "a `where`, `when` or `if` condition is not boolean")
 AGGREGATE_OUTSIDE_SUMMARY: Final = _code("MIG0307", "aggregate-outside-summary", "error", "an aggregate such as count() is used outside a `summarize` map")
 
+# --- 04: catalog objects and fields
+UNKNOWN_PLATFORM: Final = _code("MIG0401", "unknown-platform", "error", "`from`/`to` names a platform with no catalog")
+CATALOG_INVALID: Final = _code("MIG0402", "catalog-invalid", "error", "a catalog or account overlay file is invalid")
+PLATFORM_ROLE: Final = _code("MIG0403", "platform-role", "error", "a target platform is used as the source, or a source as the target")
+UNKNOWN_OBJECT: Final = _code("MIG0404", "unknown-object", "error", "an object the platform's catalog does not have")
+UNKNOWN_FIELD: Final = _code("MIG0405", "unknown-field", "error", "a target field the object does not have")
+READ_ONLY_FIELD: Final = _code("MIG0406", "read-only-field", "error", "a value is written to a field the target API does not accept")
+DUPLICATE_ASSIGNMENT: Final = _code("MIG0407", "duplicate-assignment", "error", "a target field is assigned twice for the same records")
+NOT_LOADABLE: Final = _code("MIG0408", "not-loadable", "error", "records are mapped into an object the target API cannot create")
+
+# --- 05: mapping rules
+LENGTH_OVERFLOW: Final = _code("MIG0501", "length-overflow", "error", "a value can be longer or larger than its target field allows")
+REQUIRED_FIELD_MISSING: Final = _code("MIG0502", "required-field-missing", "error", "a field the target requires is never set")
+REQUIRED_FIELD_MAY_BE_EMPTY: Final = _code("MIG0503", "required-field-may-be-empty", "warning", "a required field is set from a value that can be null")
+VALUES_INCOMPLETE: Final = _code("MIG0504", "values-incomplete", "error", "a `values` table misses source values and has no `else`")
+VALUE_NOT_IN_PICKLIST: Final = _code("MIG0505", "value-not-in-picklist", "error", "a value is not one of the target picklist's options")
+REF_TO_UNMAPPED: Final = _code("MIG0506", "ref-to-unmapped", "error", "a `ref` points at an object that nothing loads and that does not pre-exist")
+REF_KEY_NOT_UNIQUE: Final = _code("MIG0507", "ref-key-not-unique", "error", "a `ref` matches by a field that does not identify one record")
+NARROWING_WITHOUT_LOSSY: Final = _code("MIG0508", "narrowing-without-lossy", "error", "values are narrowed (many to one, enum collapse) without a `lossy` note")
+DROP_WITHOUT_LOSSY: Final = _code("MIG0509", "drop-without-lossy", "error", "a source field is dropped without a `lossy` note saying why")
+LIMIT_WITHOUT_LOSSY: Final = _code("MIG0510", "limit-without-lossy", "error", "a `limit` caps records without a `lossy` note")
+CUSTOM_NAME_INVALID: Final = _code("MIG0511", "custom-name-invalid", "error", "a custom module or field name breaks the target's naming rules")
+CUSTOM_FIELD_COLLISION: Final = _code("MIG0512", "custom-field-collision", "error", "a custom field or module is declared where one already exists")
+EXTEND_WITHOUT_MAP: Final = _code("MIG0513", "extend-without-map", "error", "an `extend` block has no matching `map` to extend")
+CARDINALITY_MISMATCH: Final = _code("MIG0514", "cardinality-mismatch", "warning", "an object row's declared cardinality does not match its maps")
+OTHERWISE_WITHOUT_WHERE: Final = _code("MIG0515", "otherwise-without-where", "error", "an `otherwise` map has no `where` map of the same source before it")
+NOT_A_LOOKUP: Final = _code("MIG0516", "not-a-lookup", "error", "a `ref` is assigned to a field that is not a lookup to that object")
+
+# --- 06: dependency graph
+DEPENDENCY_CYCLE: Final = _code("MIG0601", "dependency-cycle", "error", "objects reference each other in a cycle, so none can load first")
+ORDER_CONTRADICTS_REFS: Final = _code("MIG0602", "order-contradicts-refs", "error", "the declared `order` loads an object before one it references")
+ORDER_UNKNOWN_OBJECT: Final = _code("MIG0603", "order-unknown-object", "warning", "the declared `order` names an object that no map loads")
+
+# --- 07: policy
+CONSENT_MISSING: Final = _code("MIG0701", "consent-missing", "error", "personal data is migrated without a consent gate in the header")
+
 # --- 08: style warnings
 UNUSED_DECLARATION: Final = _code("MIG0801", "unused-declaration", "warning", "a `values` table or `let` is declared but never used")
 

@@ -45,6 +45,20 @@ class Span(msgspec.Struct, frozen=True, kw_only=True, order=True):
     def contains(self, offset: int) -> bool:
         return self.start <= offset <= self.end
 
+    def start_point(self) -> Span:
+        """The empty span where this one starts."""
+        return Span(file=self.file, line=self.line, column=self.column, end_line=self.line, end_column=self.column, start=self.start, end=self.start)
+
+    def end_point(self) -> Span:
+        """The empty span where this one ends."""
+        return Span(file=self.file, line=self.end_line, column=self.end_column, end_line=self.end_line, end_column=self.end_column, start=self.end, end=self.end)
+
+    def before_end(self) -> Span:
+        """The empty span just before the last character (a block's closing brace)."""
+        column = max(self.end_column - 1, 1)
+        at = max(self.end - 1, self.start)
+        return Span(file=self.file, line=self.end_line, column=column, end_line=self.end_line, end_column=column, start=at, end=at)
+
 
 class SourceFile:
     """The decoded text of one .mig file and an index of where its lines start."""

@@ -22,9 +22,10 @@ class _WordBoundaries(PostLex):
 
 
 @cache
-def parser() -> Lark:
+def parser(lexer_callbacks: tuple[tuple[str, object], ...] = ()) -> Lark:
     """The shared parser. Lark's `cache=True` pickles the LALR tables next to the temp dir, so
-    a cold `migc check` does not rebuild them."""
+    a cold `migc check` does not rebuild them. Lexers copy their callbacks when they are built,
+    so callbacks are fixed here, once."""
     return Lark.open(
         str(grammar_path()),
         parser="lalr",
@@ -32,6 +33,7 @@ def parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         postlex=_WordBoundaries(),
+        lexer_callbacks=dict(lexer_callbacks),
         cache=True,
     )
 

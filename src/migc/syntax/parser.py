@@ -53,22 +53,44 @@ class ParseResult(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _lock = threading.Lock()
+_current: list[_Session] = []  # the session the shared lexer callbacks report to
 
 
 def parse(source: SourceFile) -> ParseResult:
     """Parses one file. Never raises for bad input: problems come back as diagnostics."""
     with _lock:  # the Lark instance and its lexer callbacks are shared
-        return _Session(source).run()
+        session = _Session(source)
+        _current.append(session)
+        try:
+            return session.run()
+        finally:
+            _current.pop()
 
 
 def parse_text(text: str, name: str = "<input>") -> ParseResult:
     return parse(SourceFile(name, text))
 
 
+def _dispatch(handler: str):
+    def callback(token: Token) -> Token:
+        if _current:
+            getattr(_current[-1], handler)(token)
+        return token
+
+    return callback
+
+
+_CALLBACKS = (("COMMENT", _dispatch("_on_comment")), ("LBRACE", _dispatch("_on_lbrace")), ("RBRACE", _dispatch("_on_rbrace")))
+
+
+def _lark():
+    return _lark_parser(_CALLBACKS)
+
+
 class _Session:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
-        self.lark = _lark_parser()
+        self.lark = _lark()
         self.names = _terminal_names()
         self.diagnostics = Diagnostics()
         self.comments: list[Comment] = []
@@ -76,10 +98,6 @@ class _Session:
         self.reported_lines: set[int] = set()
 
     def run(self) -> ParseResult:
-        callbacks = self.lark.lexer_conf.callbacks
-        callbacks["COMMENT"] = self._on_comment
-        callbacks["LBRACE"] = self._on_lbrace
-        callbacks["RBRACE"] = self._on_rbrace
         module = None
         try:
             tree = self.lark.parse(self.source.text, on_error=self._recover)
@@ -94,9 +112,6 @@ class _Session:
                 raise error.orig_exc from None
         except RecursionError:
             self._too_deep()
-        finally:
-            for terminal in ("COMMENT", "LBRACE", "RBRACE"):
-                callbacks.pop(terminal, None)
         if module is not None and self.diagnostics.has_errors and not module.items:
             module = ast.Module(span=module.span, items=())
         return ParseResult(
@@ -108,18 +123,15 @@ class _Session:
 
     # ------------------------------------------------------------------ lexer callbacks
 
-    def _on_comment(self, token: Token) -> Token:
+    def _on_comment(self, token: Token) -> None:
         self.comments.append(Comment(self._token_span(token), token.value))
-        return token
 
-    def _on_lbrace(self, token: Token) -> Token:
+    def _on_lbrace(self, token: Token) -> None:
         self.open_braces.append(token)
-        return token
 
-    def _on_rbrace(self, token: Token) -> Token:
+    def _on_rbrace(self, token: Token) -> None:
         if self.open_braces:
             self.open_braces.pop()
-        return token
 
     # ------------------------------------------------------------------ recovery
 
@@ -371,6 +383,6 @@ _names_cache: TerminalNames | None = None
 def _terminal_names() -> TerminalNames:
     global _names_cache
     if _names_cache is None:
-        _names_cache = TerminalNames(_lark_parser().terminals)
+        _names_cache = TerminalNames(_lark().terminals)
     return _names_cache
 

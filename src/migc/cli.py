@@ -1,0 +1,158 @@
+"""The `migc` command line: a thin typer shell over the library.
+
+Every command imports what it needs inside its function, so `migc check` never pays for HTTP,
+templates or the language server. Exit codes: 0 clean, 1 diagnostics or a failed job, 2 usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="migc",
+    help="A declarative language and toolchain for CRM data migrations.\n\n"
+    "Write the mapping as a .mig file; `migc check` type-checks it against both platforms' "
+    "catalogs, `migc fmt` formats it.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+class OutputFormat(str, Enum):
+    human = "human"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+SpecsOption = Annotated[
+    Optional[list[Path]],
+    typer.Option(
+        "--specs",
+        help="An account overlay file or a directory of `*.overlay.toml` files (repeatable): the "
+        "customer's custom fields, modules and picklist values on top of the built-in catalogs.",
+    ),
+]
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """Files as given; directories contribute their `*.mig` files, sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.mig")))
+        else:
+            files.append(path)
+    return files
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="The .mig files (or directories of them) to check.", show_default=False)],
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="How to print diagnostics.")] = OutputFormat.human,
+    specs: SpecsOption = None,
+    color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the output (default: when printing to a terminal).")] = None,
+) -> None:
+    """Check .mig files: syntax, names, types, and both platforms' catalogs.
+
+    Every file is checked even when an earlier one fails, and every problem in a file is
+    reported. Exit status 0 when no file has an error, 1 when one has.
+
+    Examples:
+
+      migc check examples/netmera_to_zoho.mig
+
+      migc check examples/ --format sarif > migc.sarif
+
+      migc check mapping.mig --specs accounts/acme/
+    """
+    from migc import api
+    from migc.report import write_report
+
+    paths = _expand(files)
+    if not paths:
+        typer.echo("migc check: no .mig files found in the given paths", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    results = [api.check(path, overlays=specs or ()) for path in paths]
+    use_color = sys.stdout.isatty() if color is None else color
+    write_report(results, format.value, sys.stdout, color=use_color)
+    raise typer.Exit(EXIT_PROBLEMS if any(r.has_errors for r in results) else EXIT_OK)
+
+
+@app.command()
+def fmt(
+    files: Annotated[list[Path], typer.Argument(help="The .mig files (or directories of them) to format.", show_default=False)],
+    check_only: Annotated[bool, typer.Option("--check", help="Change nothing; exit 1 if any file is not formatted.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print what would change as a unified diff; change nothing.")] = False,
+) -> None:
+    """Format .mig files in place into the canonical layout.
+
+    Formatting never changes meaning and keeps every comment. Files with syntax errors are
+    reported and left alone.
+
+    Examples:
+
+      migc fmt examples/
+
+      migc fmt --check mapping.mig     # in CI
+    """
+    import difflib
+
+    from migc.formatter import format_text
+    from migc.source import SourceError, SourceFile
+
+    paths = _expand(files)
+    if not paths:
+        typer.echo("migc fmt: no .mig files found in the given paths", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    failed = False
+    for path in paths:
+        try:
+            source = SourceFile.from_path(path)
+        except SourceError as error:
+            typer.echo(f"{error}", err=True)
+            failed = True
+            continue
+        result = format_text(source.text, str(path))
+        if result.text is None:
+            from migc.diagnostics import render
+
+            for diagnostic in result.diagnostics:
+                typer.echo(render(diagnostic, source), err=True)
+            failed = True
+            continue
+        if not result.changed:
+            continue
+        if diff:
+            typer.echo("".join(difflib.unified_diff(
+                source.text.splitlines(keepends=True), result.text.splitlines(keepends=True),
+                fromfile=f"{path} (original)", tofile=f"{path} (formatted)",
+            )), nl=False)
+            failed = True
+        elif check_only:
+            typer.echo(f"would reformat {path}")
+            failed = True
+        else:
+            path.write_text(result.text, encoding="utf-8", newline="")
+            typer.echo(f"formatted {path}")
+    raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+def main() -> None:
+    """Console entry point: typer's usage errors exit 2, as documented."""
+    try:
+        app(standalone_mode=True)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,494 @@
+"""The rules of one `map` block (with the `extend` blocks that add to it) against both catalogs.
+
+Checks that the target object and fields exist and accept writes, that each value's type fits
+its field (or is coerced), that it cannot overflow the field, that picklist values are allowed,
+that refs point at objects loaded first or already present and match by a unique key, that
+every required field is set, and that every loss (a drop, a limit, a narrowing) is acknowledged
+with a `lossy` note. Produces the `MapInfo` the later stages use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from migc import codes
+from migc.diagnostics import Diagnostics, Fix, Note, TextEdit
+from migc.semantics import types as T
+from migc.semantics.expressions import ExpressionChecker, FieldInfo, Reference, RecordEnv
+from migc.semantics.model import FieldProgram, LossyPoint, MapInfo, RefEdge
+from migc.semantics.schema_view import FieldView, ObjectView
+from migc.semantics.scope import Scope, close_matches, resolve_type
+from migc.source import Span
+from migc.syntax import ast
+
+# Builtins whose result is bounded by an argument: (position of the bound, its default).
+_LENGTH_BOUNDING = {"truncate": (1, None), "normalize_tag": (1, 25)}
+
+
+@dataclass
+class MapContext:
+    """What every map check needs: the scope, both schemas, and what other maps load."""
+
+    scope: Scope
+    exprs: ExpressionChecker
+    diagnostics: Diagnostics
+    references: list[Reference]
+    sources: dict[str, ObjectView] | None  # None: the source catalog is unknown
+    targets: dict[str, ObjectView] | None
+    loaded_keys: dict[str, set[str]] = field(default_factory=dict)  # target object -> key fields
+    collapsing_tables: set[str] = field(default_factory=set)
+    lossy: list[LossyPoint] = field(default_factory=list)
+    edges: list[RefEdge] = field(default_factory=list)
+    used_fields: dict[str, set[str]] = field(default_factory=dict)
+    dropped_fields: dict[str, set[str]] = field(default_factory=dict)
+    pii_reads: list[tuple[str, str, Span]] = field(default_factory=list)
+
+
+def source_env(ctx: MapContext, block: ast.MapBlock | ast.ExtendBlock | ast.RebuildBlock, *, aggregates: bool = False) -> tuple[RecordEnv, ObjectView | None]:
+    name = block.source.text
+    if ctx.sources is None:
+        return RecordEnv(name, None, allow_aggregates=aggregates), None
+    view = ctx.sources.get(name)
+    if view is None:
+        suggestions = close_matches(name, ctx.sources)
+        hint = f"; did you mean `{suggestions[0]}`?" if suggestions else ""
+        fix = Fix(title=f"replace with `{suggestions[0]}`", edits=(TextEdit(span=block.source.span, new_text=suggestions[0]),)) if suggestions else None
+        ctx.diagnostics.add(
+            codes.UNKNOWN_OBJECT, block.source.span,
+            f"the source has no object `{name}`{hint}",
+            notes=[Note(message="objects: " + ", ".join(sorted(ctx.sources)))], fix=fix,
+        )
+        return RecordEnv(name, None, allow_aggregates=aggregates), None
+    return RecordEnv(name, view.field_infos(), allow_aggregates=aggregates), view
+
+
+def target_view(ctx: MapContext, name: ast.Name, *, loading: bool) -> ObjectView | None:
+    if ctx.targets is None:
+        return None
+    view = ctx.targets.get(name.text)
+    if view is None:
+        suggestions = close_matches(name.text, ctx.targets)
+        hint = f"; did you mean `{suggestions[0]}`?" if suggestions else ""
+        fix = Fix(title=f"replace with `{suggestions[0]}`", edits=(TextEdit(span=name.span, new_text=suggestions[0]),)) if suggestions else None
+        ctx.diagnostics.add(
+            codes.UNKNOWN_OBJECT, name.span, f"the target has no object `{name.text}`{hint}",
+            notes=[Note(message="declare a custom module with `create module` if it is new")], fix=fix,
+        )
+        return None
+    if loading and not view.loadable:
+        reason = "its records already exist in the account; use `ref` to link to them" if view.preexisting else "the API does not create its records"
+        ctx.diagnostics.add(codes.NOT_LOADABLE, name.span, f"cannot load records into `{name.text}`: {reason}")
+    return view
+
+
+class MapChecker:
+    def __init__(self, ctx: MapContext, block: ast.MapBlock, extends: list[ast.ExtendBlock], row: str, map_id: str) -> None:
+        self.ctx = ctx
+        self.block = block
+        self.extends = extends
+        self.row = row
+        self.map_id = map_id
+        self.assigned: dict[str, Span] = {}
+        self.programs: list[FieldProgram] = []
+        self.drops: list[str] = []
+        self.flags: list[str] = []
+        self.key_field = ""
+        self.nullable_guards: set[str] = set()  # source fields a quarantine flag rules out being null
+
+    @property
+    def d(self) -> Diagnostics:
+        return self.ctx.diagnostics
+
+    def run(self) -> MapInfo:
+        block = self.block
+        summarize = block.grouping is not None and block.grouping.kind == "summarize"
+        env, source = source_env(self.ctx, block, aggregates=summarize)
+        self.env = env
+        self.source = source
+        target = target_view(self.ctx, block.target, loading=True)
+        self.target = target
+        if block.grouping is not None:
+            for key in block.grouping.keys:
+                self.ctx.exprs.infer(key, env)
+        if block.route is not None and block.route.condition is not None:
+            self.ctx.exprs.condition(block.route.condition, env, "a `where` condition")
+        if block.lossy is not None:
+            self._lossy("object", "", block.lossy.value, block.lossy.span)
+        limit = None
+        bodies: list[ast.Node] = list(block.body)
+        for extend in self.extends:
+            bodies.extend(extend.body)
+        self._collect_guards(bodies)
+        for statement in bodies:
+            result = self._statement(statement)
+            if isinstance(statement, ast.Limit):
+                limit = result
+        if target is not None:
+            self._required_fields(target)
+        self.ctx.used_fields.setdefault(block.source.text, set()).update(env.used_fields)
+        if source is not None:
+            for name in sorted(env.used_fields):
+                field_view = source.fields.get(name)
+                if field_view is not None and field_view.pii:
+                    self.ctx.pii_reads.append((block.source.text, name, block.source.span))
+        return MapInfo(
+            id=self.map_id,
+            source=block.source.text,
+            target=block.target.text,
+            grouping=block.grouping.kind if block.grouping else "",
+            route=block.route.kind if block.route else "",
+            key=self.key_field,
+            fields=tuple(self.programs),
+            drops=tuple(self.drops),
+            flags=tuple(self.flags),
+            limit=limit,
+            lossy=block.lossy.value if block.lossy else "",
+            row=self.row,
+            span=block.span,
+        )
+
+    # ------------------------------------------------------------------ statements
+
+    def _statement(self, statement: ast.Node):
+        if isinstance(statement, ast.LocalLet):
+            kind = self.ctx.exprs.infer(statement.value, self.env)
+            self.env.locals[statement.name.text] = (kind, statement.name.span)
+        elif isinstance(statement, ast.KeyStmt):
+            self.key_field = statement.field.text
+            self._assign(statement.field, statement.value, None, is_key=True)
+        elif isinstance(statement, ast.Assign):
+            self._assign(statement.field, statement.value, statement.lossy)
+        elif isinstance(statement, ast.Drop):
+            self._drop(statement)
+        elif isinstance(statement, ast.Flag):
+            self.ctx.exprs.condition(statement.condition, self.env, "a `flag ... when` condition")
+            self.flags.append(statement.message.value)
+        elif isinstance(statement, ast.Limit):
+            self.ctx.exprs.infer(statement.per, self.env)
+            if statement.lossy is None:
+                self.d.add(
+                    codes.LIMIT_WITHOUT_LOSSY, statement.span,
+                    f"`limit {statement.count}` drops records beyond the cap; say so with `lossy \"...\"`",
+                    fix=Fix(title="add a lossy note", edits=(TextEdit(span=statement.span.end_point(), new_text=f' lossy "only the first {statement.count} per group are kept"'),)),
+                )
+            else:
+                self._lossy("limit", "", statement.lossy.value, statement.lossy.span)
+            return statement.count
+        return None
+
+    def _collect_guards(self, statements: Iterable[ast.Node]) -> None:
+        """Source fields every loaded record has: `flag ... when x == null -> quarantine` sets
+        the others aside, and `where x != null` never takes them."""
+        for statement in statements:
+            if isinstance(statement, ast.Flag) and statement.action == "quarantine":
+                self.nullable_guards.update(_null_tests(statement.condition, "=="))
+        route = self.block.route
+        if route is not None and route.condition is not None:
+            self.nullable_guards.update(_null_tests(route.condition, "!="))
+
+    def _drop(self, statement: ast.Drop) -> None:
+        for path in statement.paths:
+            head = path.parts[0].text
+            self.drops.append(path.dotted)
+            self.ctx.dropped_fields.setdefault(self.block.source.text, set()).add(head)
+            if self.env.fields is not None and head not in self.env.fields:
+                suggestions = close_matches(head, self.env.fields)
+                hint = f"; did you mean `{suggestions[0]}`?" if suggestions else ""
+                self.d.add(codes.UNKNOWN_NAME, path.parts[0].span, f"`{self.block.source.text}` has no field `{head}`{hint}")
+            else:
+                self.ctx.references.append(Reference(span=path.parts[0].span, kind="field", name=head, owner=self.block.source.text))
+            if statement.lossy is None:
+                self.d.add(
+                    codes.DROP_WITHOUT_LOSSY, path.span,
+                    f"`{path.dotted}` is dropped without saying why; add `lossy \"...\"` so the lossy report explains it",
+                    fix=Fix(title="add a lossy note", edits=(TextEdit(span=statement.span.end_point(), new_text=' lossy "not migrated"'),)),
+                )
+            else:
+                self._lossy("drop", path.dotted, statement.lossy.value, statement.lossy.span)
+
+    def _assign(self, name: ast.Name, value: ast.Node, lossy: ast.StringLit | None, *, is_key: bool = False) -> None:
+        field_view = self._target_field(name)
+        if not is_key and name.text in self.assigned:
+            self.d.add(
+                codes.DUPLICATE_ASSIGNMENT, name.span, f"`{name.text}` is already assigned in this map",
+                notes=[Note(message="first assigned here (a `key` line assigns its field too)", span=self.assigned[name.text])],
+            )
+        self.assigned.setdefault(name.text, name.span)
+        if lossy is not None:
+            self._lossy("field", name.text, lossy.value, lossy.span)
+        before = set(self.env.used_fields)
+        self.env.used_fields = set()
+        ref_target, ref_keys = "", ()
+        if isinstance(value, ast.RefLookup):
+            ref_target, ref_keys = self._ref(value, name, field_view)
+            kind = T.Type(kind="lookup", to=(value.target.text,))
+        else:
+            kind = self.ctx.exprs.infer(value, self.env)
+            kind = _bounded(value, kind)
+            if field_view is not None:
+                self._fits(value, kind, field_view, lossy)
+        reads = tuple(sorted(self.env.used_fields))
+        self.env.used_fields = before | self.env.used_fields
+        self.programs.append(
+            FieldProgram(
+                field=name.text,
+                type=str(field_view.type if field_view else kind),
+                reads=reads,
+                coercion=_coercion(value),
+                ref=ref_target,
+                ref_keys=ref_keys,
+                values_table=_values_table_used(value, self.ctx.scope),
+                lossy=lossy.value if lossy else "",
+                is_key=is_key,
+                span=name.span.cover(value.span),
+            )
+        )
+
+    def _target_field(self, name: ast.Name) -> FieldView | None:
+        if self.target is None:
+            return None
+        field_view = self.target.fields.get(name.text)
+        if field_view is None:
+            suggestions = close_matches(name.text, self.target.fields)
+            hint = f"; did you mean `{suggestions[0]}`?" if suggestions else ""
+            fix = Fix(title=f"replace with `{suggestions[0]}`", edits=(TextEdit(span=name.span, new_text=suggestions[0]),)) if suggestions else None
+            self.d.add(
+                codes.UNKNOWN_FIELD, name.span, f"`{self.target.name}` has no field `{name.text}`{hint}",
+                notes=[Note(message=f"declare it with `create field {self.target.name}.{name.text}: <type>` if it is a new custom field")],
+                fix=fix,
+            )
+            return None
+        self.ctx.references.append(Reference(span=name.span, kind="target-field", name=name.text, owner=self.target.name, definition=field_view.declared_at))
+        if field_view.read_only:
+            self.d.add(codes.READ_ONLY_FIELD, name.span, f"`{self.target.name}.{name.text}` is read-only: the target sets it itself")
+        return field_view
+
+    # ------------------------------------------------------------------ value checks
+
+    def _fits(self, value: ast.Node, kind: T.Type, field_view: FieldView, lossy: ast.StringLit | None) -> None:
+        target = field_view.type
+        label = f"`{self.target.name}.{field_view.name}`"
+        if not T.assignable(kind, target):
+            hint = [Note(message=f"convert it explicitly: `... as {T.display(T.base(target))}`")] if T.castable(kind, target) else []
+            self.d.add(codes.TYPE_MISMATCH, value.span, f"{label} is {target}, but this value is {kind}", notes=hint)
+            return
+        if target.length is not None and kind.length is not None and kind.length > target.length and lossy is None:
+            self.d.add(
+                codes.LENGTH_OVERFLOW, value.span,
+                f"{label} holds at most {target.length} characters, but this value can have {kind.length}",
+                notes=[Note(message=f"shorten it with `| truncate({target.length})` and add a `lossy` note")],
+            )
+        if target.kind in ("picklist", "multipicklist") and target.values:
+            for literal, produced in self._produced_literals(value):
+                if produced not in target.values:
+                    suggestions = close_matches(produced, target.values)
+                    hint = f"; did you mean \"{suggestions[0]}\"?" if suggestions else ""
+                    self.d.add(
+                        codes.VALUE_NOT_IN_PICKLIST, literal.span,
+                        f"\"{produced}\" is not an option of {label}{hint}",
+                        notes=[Note(message="options: " + ", ".join(f'"{v}"' for v in target.values))],
+                    )
+        if lossy is None and not T.is_many(target) and _narrows(value, self.ctx):
+            self.d.add(
+                codes.NARROWING_WITHOUT_LOSSY, value.span,
+                f"this narrows several values into one {label}; add a `lossy` note saying what is lost",
+                fix=Fix(title="add a lossy note", edits=(TextEdit(span=value.span.end_point(), new_text=' lossy "several values become one"'),)),
+            )
+
+    def _produced_literals(self, value: ast.Node) -> list[tuple[ast.Literal, str]]:
+        """String literals a value can evaluate to: the value itself, `if` branches, `??`
+        fallbacks, and the outputs of a values table it calls."""
+        found: list[tuple[ast.Literal, str]] = []
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Literal) and node.kind == "string":
+                found.append((node, node.value))
+            elif isinstance(node, ast.IfExpr):
+                stack.extend([node.then, node.otherwise])
+            elif isinstance(node, ast.Binary) and node.op == "??":
+                stack.extend([node.left, node.right])
+            elif isinstance(node, (ast.Call, ast.Pipe)):
+                symbol = self.ctx.scope.get(node.function.text)
+                if symbol is not None and symbol.kind == "values" and symbol.local and isinstance(symbol.node, ast.ValuesTable):
+                    for entry in symbol.node.entries:
+                        stack.append(entry.value)
+                    if symbol.node.default is not None:
+                        stack.append(symbol.node.default)
+        return found
+
+    # ------------------------------------------------------------------ refs
+
+    def _ref(self, ref: ast.RefLookup, name: ast.Name, field_view: FieldView | None) -> tuple[str, tuple[str, ...]]:
+        target_name = ref.target.text
+        dependent = self.block.target.text
+        view = target_view(self.ctx, ref.target, loading=False)
+        if field_view is not None and field_view.type.kind not in ("lookup", "any", "id"):
+            self.d.add(codes.NOT_A_LOOKUP, name.span, f"`{dependent}.{name.text}` is {field_view.type}, not a lookup; a `ref` can only fill a lookup field")
+        elif field_view is not None and field_view.type.kind == "lookup" and field_view.type.to and target_name not in field_view.type.to:
+            self.d.add(codes.NOT_A_LOOKUP, ref.target.span, f"`{dependent}.{name.text}` looks up {', '.join(field_view.type.to)}, not `{target_name}`")
+        loaded = target_name in self.ctx.loaded_keys
+        if view is not None and not loaded and not view.preexisting:
+            self.d.add(
+                codes.REF_TO_UNMAPPED, ref.target.span,
+                f"no map loads `{target_name}` and its records do not pre-exist, so this ref can never match",
+                notes=[Note(message=f"add `map <Source> -> {target_name}` or remove the ref")],
+            )
+        keys = []
+        for match in ref.matches:
+            keys.append(match.field.text)
+            value_type = self.ctx.exprs.infer(match.value, self.env)
+            if view is None:
+                continue
+            key_view = view.fields.get(match.field.text)
+            if key_view is None:
+                suggestions = close_matches(match.field.text, view.fields)
+                hint = f"; did you mean `{suggestions[0]}`?" if suggestions else ""
+                self.d.add(codes.UNKNOWN_FIELD, match.field.span, f"`{target_name}` has no field `{match.field.text}`{hint}")
+                continue
+            self.ctx.references.append(Reference(span=match.field.span, kind="target-field", name=match.field.text, owner=target_name, definition=key_view.declared_at))
+            if not match.fuzzy and not key_view.unique and match.field.text not in self.ctx.loaded_keys.get(target_name, set()):
+                self.d.add(
+                    codes.REF_KEY_NOT_UNIQUE, match.field.span,
+                    f"`{target_name}.{match.field.text}` is not unique, so it may match several records",
+                    notes=[Note(message=f"match by a unique field, declare `key {match.field.text} <- ...` in the map that loads {target_name}, or mark the match `fuzzy`")],
+                )
+            if not T.assignable(value_type, key_view.type) and not (T.is_textual(value_type) and T.is_textual(key_view.type)):
+                self.d.add(codes.TYPE_MISMATCH, match.value.span, f"`{target_name}.{match.field.text}` is {key_view.type}, but this value is {value_type}")
+        if ref.fallback is not None:
+            self.ctx.exprs.infer(ref.fallback, self.env)
+        if loaded:
+            self.ctx.edges.append(RefEdge(dependent=dependent, field=name.text, target=target_name, span=ref.span))
+        return target_name, tuple(keys)
+
+    # ------------------------------------------------------------------ required fields
+
+    def _required_fields(self, target: ObjectView) -> None:
+        assigned = {p.field: p for p in self.programs}
+        for name, field_view in sorted(target.fields.items()):
+            if not field_view.required or field_view.read_only:
+                continue
+            if name not in assigned:
+                self.d.add(
+                    codes.REQUIRED_FIELD_MISSING, self.block.target.span,
+                    f"`{target.name}.{name}` is required, but this map never sets it",
+                    fix=Fix(title=f"set `{name}`", edits=(TextEdit(span=self.block.span.before_end(), new_text=f"  {name} <- \n"),)),
+                )
+        for group in target.required_any:
+            if not any(name in assigned for name in group):
+                self.d.add(codes.REQUIRED_FIELD_MISSING, self.block.target.span, f"`{target.name}` needs at least one of {', '.join(group)}")
+        for statement in self._assignments():
+            field_view = target.fields.get(statement.field.text)
+            if field_view is None or not field_view.required or isinstance(statement.value, ast.RefLookup):
+                continue
+            if _may_be_null(statement.value, self.env, self.source, self.nullable_guards):
+                self.d.add(
+                    codes.REQUIRED_FIELD_MAY_BE_EMPTY, statement.value.span,
+                    f"`{target.name}.{statement.field.text}` is required, but this value can be null: the target will reject those records",
+                    notes=[Note(message='give a fallback with `?? "..."`, or quarantine them with `flag "..." when ... == null -> quarantine`')],
+                )
+
+    def _assignments(self) -> list[ast.Assign]:
+        statements = list(self.block.body)
+        for extend in self.extends:
+            statements.extend(extend.body)
+        return [s for s in statements if isinstance(s, ast.Assign)]
+
+    def _lossy(self, kind: str, field_name: str, reason: str, span: Span) -> None:
+        self.ctx.lossy.append(
+            LossyPoint(row=self.row, source=self.block.source.text, target=self.block.target.text, field=field_name, kind=kind, reason=reason, span=span)
+        )
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _null_tests(condition: ast.Node, op: str) -> set[str]:
+    """Field names tested with `name == null` (or `!=`), looking through `and`/`or`."""
+    names = set()
+    for node in ast.walk(condition):
+        if isinstance(node, ast.Binary) and node.op == op and isinstance(node.left, ast.NameRef):
+            if isinstance(node.right, ast.Literal) and node.right.kind == "null":
+                names.add(node.left.name.text)
+    return names
+
+
+def _bounded(value: ast.Node, kind: T.Type) -> T.Type:
+    """`truncate(x, 80)` is a string of at most 80 characters (likewise `normalize_tag`)."""
+    call = value
+    if isinstance(call, (ast.Call, ast.Pipe)) and call.function.text in _LENGTH_BOUNDING:
+        position, default = _LENGTH_BOUNDING[call.function.text]
+        args = list(call.args) if isinstance(call, ast.Call) else [call.value, *call.args]
+        bound = default
+        if len(args) > position and isinstance(args[position], ast.Literal) and args[position].kind == "integer":
+            bound = args[position].value
+        if bound is not None:
+            return T.Type(kind=kind.kind if kind.kind != "any" else "string", length=bound)
+    if isinstance(value, ast.Cast) and kind.length is not None:
+        return kind
+    return kind
+
+
+def _coercion(value: ast.Node) -> str:
+    if isinstance(value, ast.Cast):
+        return f"as {T.display(resolve_type(value.type, None))}"
+    functions = [n.function.text for n in ast.walk(value) if isinstance(n, (ast.Call, ast.Pipe))]
+    return ", ".join(dict.fromkeys(functions))
+
+
+def _values_table_used(value: ast.Node, scope: Scope) -> str:
+    for node in ast.walk(value):
+        if isinstance(node, (ast.Call, ast.Pipe)):
+            symbol = scope.get(node.function.text)
+            if symbol is not None and symbol.kind == "values":
+                return symbol.name
+        if isinstance(node, ast.NameRef):
+            symbol = scope.get(node.name.text)
+            if symbol is not None and symbol.kind == "values":
+                return symbol.name
+    return ""
+
+
+def _narrows(value: ast.Node, ctx: MapContext) -> bool:
+    """Many values into one: indexing a list (`segments[0]`), or a values table that maps
+    several source values to one target value."""
+    for node in ast.walk(value):
+        if isinstance(node, ast.Index):
+            return True
+        if isinstance(node, (ast.Call, ast.Pipe)) and node.function.text in ctx.collapsing_tables:
+            return True
+    return False
+
+
+def _may_be_null(value: ast.Node, env: RecordEnv, source: ObjectView | None, guards: set[str]) -> bool:
+    if isinstance(value, ast.Literal):
+        return value.kind == "null"
+    if isinstance(value, ast.NameRef):
+        name = value.name.text
+        if name in guards:
+            return False
+        if source is not None and name in source.fields:
+            return not source.fields[name].required
+        return True
+    if isinstance(value, ast.Binary):
+        if value.op == "??":
+            return _may_be_null(value.right, env, source, guards)
+        if value.op in ("==", "!=", "<", "<=", ">", ">=", "in", "not in", "and", "or"):
+            return False
+        return _may_be_null(value.left, env, source, guards) or _may_be_null(value.right, env, source, guards)
+    if isinstance(value, ast.IfExpr):
+        return _may_be_null(value.then, env, source, guards) or _may_be_null(value.otherwise, env, source, guards)
+    if isinstance(value, ast.Cast):
+        return _may_be_null(value.value, env, source, guards)
+    if isinstance(value, ast.Unary):
+        return value.op != "not" and _may_be_null(value.operand, env, source, guards)
+    if isinstance(value, ast.Call) and value.function.text in ("coalesce", "concat", "full_name"):
+        return all(_may_be_null(arg, env, source, guards) for arg in value.args)
+    if isinstance(value, ast.Pipe):
+        return _may_be_null(value.value, env, source, guards)
+    if isinstance(value, ast.Call) and value.args:
+        return _may_be_null(value.args[0], env, source, guards)
+    if isinstance(value, ast.ListExpr):
+        return False
+    return True
