@@ -1,0 +1,484 @@
+"""Synthetic Actimo data: employees (contacts) with managers and workspaces, groups and their posts,
+messages and per-contact message analytics, learning paths and enrollments, pulse surveys and
+responses, tasks, attachments, flows and integrations.
+
+Field names follow the contact fields Actimo's API shows (`first_name`, `msisdn`, `country_code`,
+`phone_number`, `dataN` custom fields); the rest use the same snake_case style. Times are ISO 8601.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from migc.sandbox.synth.draw import Draw, stream_key, unit
+from migc.sandbox.synth.hardcases import INACTIVE, ORPHAN_REFERENCE, REFERENCE_EPOCH
+from migc.sandbox.synth.labels import numbered
+from migc.sandbox.synth.people import Employer, company, identity
+from migc.sandbox.synth.population import Growth, Model
+from migc.sandbox.synth.timeline import between, created_at, iso, updated_at
+from migc.sandbox.synth.vocabulary import COUNTRIES, LOREM
+
+PLATFORM = "actimo"
+# Per-employee rows: each employee's rows cover distinct messages / paths / surveys.
+ANALYTICS_PER_USER = 6
+ENROLLMENTS_PER_USER = 2
+RESPONSES_PER_USER = 2
+MODEL = Model(
+    platform=PLATFORM,
+    user_object="User",
+    growth={
+        "User": Growth(per=1),
+        "Workspace": Growth(base=2, per=1, every=500, cap=200),
+        "Group": Growth(base=4, per=1, every=50, cap=2000),
+        "GroupPost": Growth(per=1, every=2),
+        "Message": Growth(base=10, per=1, every=20, cap=20000),
+        "MessageAnalytics": Growth(per=ANALYTICS_PER_USER),
+        "LearningPath": Growth(base=3, per=1, every=200, cap=300),
+        "Enrollment": Growth(per=ENROLLMENTS_PER_USER),
+        "PulseSurvey": Growth(base=2, per=1, every=300, cap=500),
+        "SurveyResponse": Growth(per=RESPONSES_PER_USER),
+        "Task": Growth(per=1),
+        "Attachment": Growth(base=5, per=1, every=5),
+        "Flow": Growth(base=3, per=1, every=1000, cap=100),
+        "Integration": Growth(base=2, per=1, every=20000, cap=12),
+    },
+)
+# Every MANAGER_EVERY-th employee has the engagement role "manager"; the others report to one.
+MANAGER_EVERY = 12
+ENROLLMENT_STATUSES = ("Not Started", "In Progress", "Completed")
+_DEPARTMENTS = ("Sales", "Operations", "Warehouse", "HR", "Finance", "IT", "Customer Service",
+                "Marketing", "Store")
+_TITLES = ("Associate", "Specialist", "Coordinator", "Team Lead", "Driver", "Cashier",
+           "Consultant", "Engineer", "Analyst")
+_WORKSPACES = ("Headquarters", "Stores Jutland", "Stores Zealand", "Logistics", "Sweden",
+               "Poland operations", "Field service")
+_GROUPS = ("All employees", "Store managers", "Warehouse team", "Drivers", "New joiners",
+           "Social club", "Safety reps", "Denmark", "Sweden", "Night shift")
+_LEARNING_PATHS = ("Onboarding basics", "Food safety", "GDPR for everyone", "Forklift license",
+                   "Customer first", "Leadership 101")
+_SURVEYS = ("Weekly pulse", "eNPS Q1", "Workplace safety check", "Manager feedback")
+_FLOWS = ("New hire onboarding", "Birthday greeting", "Safety training reminder",
+          "Survey follow-up")
+_INTEGRATIONS = (("Workday", "HRIS"), ("Azure AD", "SSO"), ("Danløn", "payroll"),
+                 ("SAP SuccessFactors", "HRIS"), ("SFTP employee file", "SFTP"))
+
+_STREAMS = {name: stream_key(f"{PLATFORM}.{name}") for name in MODEL.growth}
+_USER = _STREAMS["User"]
+_CONTACT_ID = stream_key("actimo.User.id")
+_EMPLOYER = stream_key("actimo.User.employer")
+_GROUPS_OF = stream_key("actimo.User.groups")
+_ORGANISATIONS = 3  # the customer's legal entities employees belong to
+
+
+def contact_id(seed: int, index: int) -> int:
+    """Actimo's id of contact `index`: increasing with gaps, as deleted contacts leave them."""
+    return 1_000_000 + 3 * index + int(3 * unit(seed, _CONTACT_ID, index))
+
+
+def orphan_contact_id(seed: int, index: int) -> int:
+    """An id in the same range that no contact has (its slot was a deleted contact's)."""
+    taken = contact_id(seed, index)
+    return taken + 1 if (taken - 1_000_000) % 3 < 2 else taken - 1
+
+
+def workspace_id(index: int) -> int:
+    return 10 + index
+
+
+def group_id(index: int) -> int:
+    return 500 + index
+
+
+def message_id(index: int) -> int:
+    return 40_000 + index
+
+
+def learning_path_id(index: int) -> int:
+    return 7_000 + index
+
+
+def survey_id(index: int) -> int:
+    return 8_000 + index
+
+
+def task_id(index: int) -> int:
+    return 200_000 + index
+
+
+def manager_index(index: int) -> int | None:
+    """The employee that employee `index` reports to (always an earlier one), None for the top."""
+    if index == 0:
+        return None
+    if index % MANAGER_EVERY == 0:
+        return MANAGER_EVERY * ((index // MANAGER_EVERY) // 2)
+    return MANAGER_EVERY * ((index - 1) // MANAGER_EVERY)
+
+
+def group_ids(seed: int, index: int) -> list[int]:
+    """The groups employee `index` is a member of (sorted)."""
+    draw = Draw(seed, _GROUPS_OF, index)
+    bound = MODEL.bound("User", index, "Group")
+    return sorted({group_id(draw.below(bound)) for _ in range(draw.weighted(((0, 10), (1, 40), (2, 35), (3, 15))))})
+
+
+def _employer(seed: int) -> Employer:
+    def employer(index: int) -> int | None:
+        return int(_ORGANISATIONS * unit(seed, _EMPLOYER, index))
+
+    return employer
+
+
+def user(seed: int, index: int) -> dict[str, Any]:
+    person = identity(seed, PLATFORM, index, _employer(seed))
+    draw = Draw(seed, _USER, index)
+    created = created_at(seed, _USER, index)
+    country = COUNTRIES[person.country]
+    boss = manager_index(index)
+    if boss is not None and draw.chance(ORPHAN_REFERENCE):
+        manager_id: int | None = orphan_contact_id(seed, boss)
+    else:
+        manager_id = contact_id(seed, boss) if boss is not None else None
+    inactive = draw.chance(INACTIVE)
+    full_name = " ".join(part for part in (person.first_name, person.last_name) if part)
+    organisation = company(seed, PLATFORM, person.company_index or 0)
+    return {
+        "id": contact_id(seed, index),
+        "employee_id": f"E{100000 + index}",
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "name": full_name,
+        "title": draw.pick(_TITLES) if index % MANAGER_EVERY else "Manager",
+        "department": draw.pick(_DEPARTMENTS),
+        "company": organisation.name,
+        "location": f"{person.city} {draw.pick(('office', 'store', 'warehouse'))}",
+        "email": person.email,
+        "msisdn": person.phone,
+        "country_code": f"+{country.calling_code}" if person.phone else None,
+        "phone_number": person.phone_e164[len(country.calling_code) + 1:] if person.phone_e164 else None,
+        "addr_city": person.city,
+        "addr_country": person.country,
+        "timezone": person.timezone,
+        "language": person.language,
+        "manager_id": manager_id,
+        "engagement_role": "manager" if index % MANAGER_EVERY == 0 else "member",
+        "status": "inactive" if inactive else "active",
+        "workspace_id": workspace_id(draw.below(MODEL.bound("User", index, "Workspace"))),
+        "groups": group_ids(seed, index),
+        "allow_email": person.email is not None and draw.chance(0.8),
+        "allow_sms": person.phone is not None and draw.chance(0.6),
+        "opt_out": draw.chance(0.03),
+        "data1": f"CC-{draw.between(100, 999)}",  # cost centre
+        "data2": draw.pick(("day", "evening", "night", None)),  # shift
+        "data3": iso(created)[:10],  # hire date
+        "created_at": iso(created),
+        "updated_at": iso(updated_at(draw, created)),
+    }
+
+
+def workspace(seed: int, index: int) -> dict[str, Any]:
+    stream = _STREAMS["Workspace"]
+    draw = Draw(seed, stream, index)
+    created = created_at(seed, stream, index)
+    return {
+        "id": workspace_id(index),
+        "name": numbered(_WORKSPACES, index),
+        "description": " ".join(draw.sample(LOREM, 6)).capitalize(),
+        "created_at": iso(created),
+        "updated_at": iso(updated_at(draw, created)),
+    }
+
+
+def group(seed: int, index: int) -> dict[str, Any]:
+    stream = _STREAMS["Group"]
+    draw = Draw(seed, stream, index)
+    created = created_at(seed, stream, index)
+    return {
+        "id": group_id(index),
+        "name": numbered(_GROUPS, index),
+        "type": draw.weighted((("social", 40), ("segment", 60))),
+        "workspace_id": workspace_id(draw.below(MODEL.bound("Group", index, "Workspace"))),
+        "description": " ".join(draw.sample(LOREM, 5)).capitalize(),
+        "created_at": iso(created),
+        "updated_at": iso(updated_at(draw, created)),
+    }
+
+
+def _author(seed: int, draw: Draw, source: str, index: int) -> int:
+    if draw.chance(ORPHAN_REFERENCE):
+        return orphan_contact_id(seed, index)
+    return contact_id(seed, draw.below(MODEL.bound(source, index, "User")))
+
+
+def group_post(seed: int, index: int) -> dict[str, Any]:
+    stream = _STREAMS["GroupPost"]
+    draw = Draw(seed, stream, index)
+    created = created_at(seed, stream, index)
+    return {
+        "id": 900_000 + index,
+        "group_id": group_id(draw.below(MODEL.bound("GroupPost", index, "Group"))),
+        "author_id": _author(seed, draw, "GroupPost", index),
+        "text": " ".join(draw.sample(LOREM, draw.between(3, 20))).capitalize()
+        + draw.pick(("", "", " 🎉", " 👍", " ❤️")),
+        "reactions": int(draw.uniform() ** 2 * 60),
+        "comments": int(draw.uniform() ** 3 * 25),
+        "created_at": iso(created),
+        "updated_at": iso(updated_at(draw, created)),
+    }
+
+
+def message(seed: int, index: int) -> dict[str, Any]:
+    stream = _STREAMS["Message"]
+    draw = Draw(seed, stream, index)
+    created = created_at(seed, stream, index)
+    status = draw.weighted((("published", 85), ("draft", 10), ("scheduled", 5)))
+    modules = [{"type": "text", "text": " ".join(draw.sample(LOREM, draw.between(8, 20))).capitalize() + "."}]
+    if draw.chance(0.3):
+        modules.append({"type": "image", "url": f"https://media.actimo.example/{draw.hex(12)}.jpg"})
+    return {
+        "id": message_id(index),
+        "title": " ".join(draw.sample(LOREM, 4)).capitalize(),
+        "type": draw.weighted((("message", 60), ("news", 40))),
+        "modules": modules,
+        "author_id": _author(seed, draw, "Message", index),
+        "workspace_id": workspace_id(draw.below(MODEL.bound("Message", index, "Workspace"))),
+        "status": status,
+        "published_at": iso(between(draw, created, created + 7 * 86400)) if status == "published" else None,
+        "created_at": iso(created),
+        "updated_at": iso(updated_at(draw, created)),
+    }
+
+
+def message_analytics(seed: int, index: int) -> dict[str, Any]:
+    """One contact's engagement with one message; a contact's rows cover distinct messages."""
+    employee, slot = divmod(index, ANALYTICS_PER_USER)
+    messages = MODEL.bound("MessageAnalytics", index, "Message")
+    first = int(messages * unit(seed, _STREAMS["MessageAnalytics"], employee))
+    draw = Draw(seed, _STREAMS["MessageAnalytics"], index)
+    notified = draw.weighted((("push", 50), ("email", 25), ("sms", 15), (None, 10)))
+    opened = draw.chance(0.65)
+    views = draw.between(1, 6) if opened else 0
+    message_index = (first + slot) % messages
+    sent = created_at(seed, _STREAMS["Message"], message_index)
+    return {
+        "id": f"{message_id(message_index)}-{contact_id(seed, employee)}",
+        "message_id": message_id(message_index),
+        "contact_id": contact_id(seed, employee),
+        "published": True,
+        "notified_via": notified,
+        "bounced": notified in ("email", "sms") and draw.chance(0.03),
+        "opened_at": iso(between(draw, sent, sent + 5 * 86400)) if opened else None,
+        "views": views,
+        "clicks": draw.between(0, views),
+        "reactions": draw.between(0, 1) if opened else 0,
+    }
+
+
+def learning_path(seed: int, index: int) -> dict[str, Any]:
+    stream = _STREAMS["LearningPath"]
+    draw = Draw(seed, stream, index)
+    created = created_at(seed, stream, index)
+    return {
+        "id": learning_path_id(index),
+        "name": numbered(_LEARNING_PATHS, index),
+        "description": " ".join(draw.sample(LOREM, 8)).capitalize(),
+        "duration_minutes": draw.pick((15, 30, 45, 60, 90, 120)),
+        "module_count": draw.between(2, 12),
+        "workspace_id": workspace_id(draw.below(MODEL.bound("LearningPath", index, "Workspace"))),
+        "status": draw.weighted((("active", 80), ("archived", 20))),
+        "created_at": iso(created),
+        "updated_at": iso(updated_at(draw, created)),
+    }
+
+
+def enrollment(seed: int, index: int) -> dict[str, Any]:
+    """One contact in one learning path; a contact's enrollments are in distinct paths."""
+    employee, slot = divmod(index, ENROLLMENTS_PER_USER)
+    paths = MODEL.bound("Enrollment", index, "LearningPath")
+    first = int(paths * unit(seed, _STREAMS["Enrollment"], employee))
+    draw = Draw(seed, _STREAMS["Enrollment"], index)
+    enrolled = created_at(seed, _STREAMS["Enrollment"], index)
+    status = draw.weighted(((ENROLLMENT_STATUSES[0], 25), (ENROLLMENT_STATUSES[1], 30), (ENROLLMENT_STATUSES[2], 45)))
+    progress = {"Not Started": 0, "In Progress": draw.between(5, 95), "Completed": 100}[status]
+    path_index = (first + slot) % paths
+    return {
+        "id": 300_000 + index,
+        "learning_path_id": learning_path_id(path_index),
+        "contact_id": contact_id(seed, employee),
+        "status": status,
+        "progress": progress,
+        "score": draw.between(40, 100) if status == "Completed" else None,
+        "enrolled_at": iso(enrolled),
+        "completed_at": iso(between(draw, enrolled, enrolled + 60 * 86400)) if status == "Completed" else None,
+        "updated_at": iso(updated_at(draw, enrolled)),
+    }
+
+
+def pulse_survey(seed: int, index: int) -> dict[str, Any]:
+    stream = _STREAMS["PulseSurvey"]
+    draw = Draw(seed, stream, index)
+    created = created_at(seed, stream, index)
+    questions = [{"id": "q1", "text": "How are you feeling about work this week?", "scale": "1-5"},
+                 {"id": "q2", "text": "How likely are you to recommend us as an employer?", "scale": "1-10"}]
+    for number in range(3, draw.between(3, 6)):
+        questions.append({"id": f"q{number}", "text": " ".join(draw.sample(LOREM, 6)).capitalize() + "?",
+                          "scale": draw.pick(("1-5", "1-10", "text"))})
+    questions.append({"id": f"q{len(questions) + 1}", "text": "Anything else you want to share?", "scale": "text"})
+    return {
+        "id": survey_id(index),
+        "name": numbered(_SURVEYS, index),
+        "anonymous": draw.chance(0.3),
+        "question_count": len(questions),
+        "questions": questions,
+        "opens_at": iso(created),
+        "closes_at": iso(created + draw.between(3, 30) * 86400),
+        "status": draw.weighted((("closed", 70), ("open", 30))),
+        "created_at": iso(created),
+        "updated_at": iso(updated_at(draw, created)),
+    }
+
+
+def survey_response(seed: int, index: int) -> dict[str, Any]:
+    """One contact's answers to one pulse survey; a contact answers distinct surveys."""
+    employee, slot = divmod(index, RESPONSES_PER_USER)
+    surveys = MODEL.bound("SurveyResponse", index, "PulseSurvey")
+    first = int(surveys * unit(seed, _STREAMS["SurveyResponse"], employee))
+    draw = Draw(seed, _STREAMS["SurveyResponse"], index)
+    survey_index = (first + slot) % surveys
+    asked = pulse_survey(seed, survey_index)
+    answers = []
+    for question in asked["questions"]:
+        scale = question["scale"]
+        if scale == "text":
+            if draw.chance(0.5):
+                continue  # open questions are often left empty
+            value: int | str = " ".join(draw.sample(LOREM, draw.between(2, 12)))
+        else:
+            value = draw.between(1, 5 if scale == "1-5" else 10)
+        answers.append({"question_id": question["id"], "value": value})
+    opened = created_at(seed, _STREAMS["PulseSurvey"], survey_index)
+    return {
+        "id": 600_000 + index,
+        "survey_id": asked["id"],
+        "contact_id": None if asked["anonymous"] else contact_id(seed, employee),
+        "answers": answers,
+        "submitted_at": iso(between(draw, opened, opened + 30 * 86400)),
+    }
+
+
+def task(seed: int, index: int) -> dict[str, Any]:
+    stream = _STREAMS["Task"]
+    draw = Draw(seed, stream, index)
+    created = created_at(seed, stream, index)
+    status = draw.weighted((("open", 30), ("in_progress", 20), ("completed", 50)))
+    due = created + draw.between(1, 45) * 86400
+    managers = (MODEL.bound("Task", index, "User") - 1) // MANAGER_EVERY + 1
+    return {
+        "id": task_id(index),
+        "title": " ".join(draw.sample(LOREM, 3)).capitalize(),
+        "description": " ".join(draw.sample(LOREM, 10)).capitalize() + ".",
+        "status": status,
+        "priority": draw.weighted((("low", 30), ("normal", 55), ("high", 15))),
+        "due_date": iso(due)[:10],
+        "completed_at": iso(between(draw, created, due + 10 * 86400)) if status == "completed" else None,
+        "assignee_id": _author(seed, draw, "Task", index),
+        "created_by_id": contact_id(seed, MANAGER_EVERY * draw.below(managers)),
+        "created_at": iso(created),
+        "updated_at": iso(updated_at(draw, created)),
+    }
+
+
+def attachment(seed: int, index: int) -> dict[str, Any]:
+    stream = _STREAMS["Attachment"]
+    draw = Draw(seed, stream, index)
+    parent_type = draw.weighted((("message", 50), ("learning_path", 25), ("task", 25)))
+    if parent_type == "message":
+        parent_id = message_id(draw.below(MODEL.bound("Attachment", index, "Message")))
+    elif parent_type == "learning_path":
+        parent_id = learning_path_id(draw.below(MODEL.bound("Attachment", index, "LearningPath")))
+    else:
+        parent_id = task_id(draw.below(MODEL.bound("Attachment", index, "Task")))
+    extension, mime, limit = draw.pick((("pdf", "application/pdf", 8_000_000),
+                                        ("jpg", "image/jpeg", 6_000_000),
+                                        ("mp4", "video/mp4", 120_000_000),
+                                        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", 4_000_000)))
+    filename = f"{'-'.join(draw.sample(LOREM, 2))}-{index}.{extension}"
+    return {
+        "id": 70_000 + index,
+        "filename": filename,
+        "mime_type": mime,
+        # Skewed: most are small, a tail (videos above all) exceeds CRM attachment limits (~20 MB).
+        "size_bytes": int(draw.uniform() ** 3 * limit) + 1024,
+        "parent_type": parent_type,
+        "parent_id": parent_id,
+        "url": f"https://files.actimo.example/{draw.hex(16)}/{filename}",
+        "uploaded_at": iso(created_at(seed, stream, index)),
+    }
+
+
+def flow(seed: int, index: int) -> dict[str, Any]:
+    stream = _STREAMS["Flow"]
+    draw = Draw(seed, stream, index)
+    created = created_at(seed, stream, index)
+    trigger = draw.pick(({"type": "contact_created"}, {"type": "group_joined",
+                         "group_id": group_id(draw.below(MODEL.bound("Flow", index, "Group")))},
+                         {"type": "date_field", "field": "data3", "offset_days": 365}))
+    steps = []
+    for _ in range(draw.between(1, 5)):
+        kind = draw.pick(("send_message", "enroll_learning_path", "wait", "add_to_group"))
+        if kind == "send_message":
+            steps.append({"type": kind, "message_id": message_id(draw.below(MODEL.bound("Flow", index, "Message")))})
+        elif kind == "enroll_learning_path":
+            steps.append({"type": kind, "learning_path_id": learning_path_id(draw.below(MODEL.bound("Flow", index, "LearningPath")))})
+        elif kind == "wait":
+            steps.append({"type": kind, "days": draw.between(1, 14)})
+        else:
+            steps.append({"type": kind, "group_id": group_id(draw.below(MODEL.bound("Flow", index, "Group")))})
+    return {
+        "id": 80 + index,
+        "name": numbered(_FLOWS, index),
+        "trigger": trigger,
+        "steps": steps,
+        "active": draw.chance(0.7),
+        "created_at": iso(created),
+        "updated_at": iso(updated_at(draw, created)),
+    }
+
+
+def integration(seed: int, index: int) -> dict[str, Any]:
+    """An integration's description for the rebuild brief; credentials are never part of it."""
+    stream = _STREAMS["Integration"]
+    draw = Draw(seed, stream, index)
+    created = created_at(seed, stream, index)
+    provider, kind = _INTEGRATIONS[index % len(_INTEGRATIONS)]
+    return {
+        "id": 60 + index,
+        "name": numbered(tuple(name for name, _ in _INTEGRATIONS), index),
+        "kind": kind,
+        "provider": provider,
+        "endpoint": f"https://{provider.lower().replace(' ', '-').replace('ø', 'o')}.example/api",
+        "auth_type": draw.pick(("oauth2", "api_key", "basic", "saml")),
+        "sync_frequency": draw.pick(("hourly", "daily", "weekly")),
+        "payload_fields": sorted(draw.sample(("employee_id", "email", "first_name", "last_name",
+                                              "department", "manager", "location", "msisdn"), draw.between(3, 7))),
+        "status": draw.weighted((("active", 80), ("failing", 10), ("disabled", 10))),
+        "last_sync_at": iso(between(draw, created, REFERENCE_EPOCH)),
+        "created_at": iso(created),
+    }
+
+
+BUILDERS = {
+    "User": user,
+    "Workspace": workspace,
+    "Group": group,
+    "GroupPost": group_post,
+    "Message": message,
+    "MessageAnalytics": message_analytics,
+    "LearningPath": learning_path,
+    "Enrollment": enrollment,
+    "PulseSurvey": pulse_survey,
+    "SurveyResponse": survey_response,
+    "Task": task,
+    "Attachment": attachment,
+    "Flow": flow,
+    "Integration": integration,
+}

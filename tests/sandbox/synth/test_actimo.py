@@ -1,0 +1,116 @@
+"""Tests for synth.actimo: the org chart, references between objects, and the hard cases."""
+
+from collections import Counter
+
+from migc.sandbox.synth import actimo, hardcases
+
+from .conftest import USERS, universe
+
+
+def _ids(records: list[dict]) -> set:
+    return {record["id"] for record in records}
+
+
+def test_managers_are_earlier_employees_with_the_manager_role() -> None:
+    users = universe("actimo")["User"]
+    by_id = {user["id"]: user for user in users}
+    orphans = 0
+    reports = Counter()
+    for user in users:
+        manager = user["manager_id"]
+        if manager is None:
+            continue
+        if manager not in by_id:
+            orphans += 1
+            continue
+        assert by_id[manager]["engagement_role"] == "manager"
+        reports[manager] += 1
+    assert users[0]["manager_id"] is None
+    assert 0 < orphans < 3 * hardcases.ORPHAN_REFERENCE * USERS + 3
+    assert max(reports.values()) >= actimo.MANAGER_EVERY - 1
+    assert {user["status"] for user in users} == {"active", "inactive"}
+
+
+def test_contacts_reference_workspaces_and_groups() -> None:
+    data = universe("actimo")
+    workspaces, groups = _ids(data["Workspace"]), _ids(data["Group"])
+    for user in data["User"]:
+        assert user["workspace_id"] in workspaces
+        assert set(user["groups"]) <= groups
+        assert user["employee_id"].startswith("E")
+        if user["msisdn"]:
+            assert user["country_code"].startswith("+") and user["phone_number"].isdigit()
+    assert len(_ids(data["User"])) == USERS
+
+
+def test_group_posts_messages_tasks_point_at_existing_records() -> None:
+    data = universe("actimo")
+    contacts = _ids(data["User"])
+    groups = _ids(data["Group"])
+    for post in data["GroupPost"]:
+        assert post["group_id"] in groups
+    for kind, field in (("GroupPost", "author_id"), ("Message", "author_id"), ("Task", "assignee_id")):
+        missing = [record for record in data[kind] if record[field] not in contacts]
+        assert len(missing) <= 0.05 * len(data[kind]) + 1, kind
+    assert all(task["created_by_id"] in contacts for task in data["Task"])
+
+
+def test_message_analytics_are_unique_per_message_and_contact() -> None:
+    data = universe("actimo")
+    messages, contacts = _ids(data["Message"]), _ids(data["User"])
+    pairs = [(row["message_id"], row["contact_id"]) for row in data["MessageAnalytics"]]
+    assert len(set(pairs)) == len(pairs)
+    assert all(message in messages and contact in contacts for message, contact in pairs)
+    assert all(row["clicks"] <= row["views"] for row in data["MessageAnalytics"])
+
+
+def test_enrollments_have_the_three_progress_statuses() -> None:
+    data = universe("actimo")
+    paths, contacts = _ids(data["LearningPath"]), _ids(data["User"])
+    pairs = [(row["learning_path_id"], row["contact_id"]) for row in data["Enrollment"]]
+    assert len(set(pairs)) == len(pairs)
+    assert all(path in paths and contact in contacts for path, contact in pairs)
+    assert {row["status"] for row in data["Enrollment"]} == set(actimo.ENROLLMENT_STATUSES)
+    for row in data["Enrollment"]:
+        assert (row["completed_at"] is not None) == (row["status"] == "Completed")
+        assert (row["progress"] == 100) == (row["status"] == "Completed")
+
+
+def test_survey_responses_use_the_survey_scales() -> None:
+    data = universe("actimo")
+    surveys = {survey["id"]: survey for survey in data["PulseSurvey"]}
+    contacts = _ids(data["User"])
+    kinds = set()
+    for response in data["SurveyResponse"]:
+        survey = surveys[response["survey_id"]]
+        scales = {question["id"]: question["scale"] for question in survey["questions"]}
+        if survey["anonymous"]:
+            assert response["contact_id"] is None
+        else:
+            assert response["contact_id"] in contacts
+        for answer in response["answers"]:
+            scale = scales[answer["question_id"]]
+            kinds.add(scale)
+            if scale == "1-5":
+                assert 1 <= answer["value"] <= 5
+            elif scale == "1-10":
+                assert 1 <= answer["value"] <= 10
+            else:
+                assert isinstance(answer["value"], str)
+    assert kinds == {"1-5", "1-10", "text"}
+
+
+def test_attachments_have_parents_and_some_are_large() -> None:
+    data = universe("actimo")
+    parents = {"message": _ids(data["Message"]), "learning_path": _ids(data["LearningPath"]),
+               "task": _ids(data["Task"])}
+    for attachment in data["Attachment"]:
+        assert attachment["parent_id"] in parents[attachment["parent_type"]]
+    assert any(attachment["size_bytes"] > 20_000_000 for attachment in data["Attachment"])
+
+
+def test_flows_and_integrations_carry_no_secrets() -> None:
+    data = universe("actimo")
+    for integration in data["Integration"]:
+        assert not {"api_key", "token", "password", "secret"} & set(integration)
+    assert all(flow["steps"] for flow in data["Flow"])
