@@ -7,7 +7,6 @@ files, keyed on each file's modification time and size so an edited file is read
 
 from __future__ import annotations
 
-import difflib
 import functools
 import tomllib
 from collections.abc import Sequence
@@ -18,7 +17,7 @@ import msgspec
 
 from migc.catalog.errors import CatalogError, display_path, error_from_validation
 from migc.catalog.overlay import Overlay, apply_overlay
-from migc.catalog.schema import Base, Catalog
+from migc.catalog.schema import Base, Catalog, did_you_mean
 from migc.resources import specs_dir
 
 __all__ = [
@@ -89,12 +88,11 @@ def _catalog_path(platform: str) -> Path:
     if path.is_file():
         return path
     known = available_platforms()
-    close = difflib.get_close_matches(platform, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
     raise CatalogError(
         display_path(path),
         "",
-        f"no catalog for platform {platform!r}{hint} (available: {', '.join(known) or 'none'})",
+        f"no catalog for platform {platform!r}{did_you_mean(platform, known)} "
+        f"(available: {', '.join(known) or 'none'})",
     )
 
 

@@ -106,11 +106,11 @@ def apply_overlay(catalog: Catalog, overlay: Overlay, file: str) -> Catalog:
             "$.overlay.platform",
             f"overlay is for {overlay.overlay.platform!r}, not {catalog.platform.name!r}",
         )
-    data = msgspec.to_builtins(catalog)
+    data = _plain(catalog)
     objects: dict[str, Any] = data["objects"]
     for object_name, patch in overlay.objects.items():
         path = f"$.objects.{object_name}"
-        changes = msgspec.to_builtins(patch)
+        changes = _plain(patch)
         if object_name in objects:
             _extend_object(objects[object_name], changes, path, file)
         else:
@@ -194,14 +194,19 @@ def _widens(old: str | list[str], new: str | list[str]) -> bool:
     return set(_targets(old)) <= set(_targets(new))
 
 
+def _plain(value: Any) -> Any:
+    """Encoded builtins with every sequence as a list, so catalog tuples compare equal to TOML lists."""
+    return msgspec.json.decode(msgspec.json.encode(value))
+
+
 def _default_of(spec: type[Base], encoded_name: str) -> Any:
     """The encoded default of an attribute (what to_builtins omits), to compare repeated values."""
     for field in msgspec.structs.fields(spec):
         if field.encode_name == encoded_name:
             if field.default is not msgspec.NODEFAULT:
-                return msgspec.to_builtins(field.default)
+                return _plain(field.default)
             if field.default_factory is not msgspec.NODEFAULT:
-                return msgspec.to_builtins(field.default_factory())
+                return _plain(field.default_factory())
     return None
 
 
@@ -218,7 +223,7 @@ def overlay_between(
         spec = account.objects[object_name]
         known = base.objects.get(object_name)
         if known is None:
-            objects[object_name] = msgspec.to_builtins(spec)
+            objects[object_name] = _plain(spec)
             continue
         changes: dict[str, Any] = {}
         if spec.label != known.label:
@@ -230,7 +235,7 @@ def overlay_between(
             field = spec.fields[field_name]
             old = known.fields.get(field_name)
             if old is None:
-                fields[field_name] = msgspec.to_builtins(field)
+                fields[field_name] = _plain(field)
                 continue
             field_changes: dict[str, Any] = {}
             if field.type != old.type:
@@ -256,7 +261,7 @@ def overlay_between(
 
 def encode_overlay(overlay: Overlay) -> str:
     """The overlay as TOML text with sorted keys (byte-for-byte stable)."""
-    return tomlwrite.dumps(msgspec.to_builtins(overlay))
+    return tomlwrite.dumps(_plain(overlay))
 
 
 def write_overlay(overlay: Overlay, path: Path) -> None:

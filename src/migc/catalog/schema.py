@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from typing import Annotated, Final, Literal
 
 import msgspec
@@ -36,6 +37,7 @@ __all__ = [
     "RuleViolation",
     "TokenBudget",
     "WriteSpec",
+    "did_you_mean",
 ]
 
 FieldType = Literal[
@@ -93,9 +95,11 @@ class RuleViolation(ValueError):
         self.message = message
 
 
-def _did_you_mean(name: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """"; did you mean 'X'?" for the closest choice (ignoring case), or "" when none is close."""
+    by_folded = {choice.casefold(): choice for choice in choices}
+    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=1)
+    return f"; did you mean {by_folded[close[0]]!r}?" if close else ""
 
 
 def _check_placeholders(subpath: str, template: str, env: dict[str, str]) -> None:
@@ -236,13 +240,13 @@ class Limits(Base):
     pagination: Pagination
     page_size: PageSize | None = None
     batch: BatchLimits | None = None
-    rate: list[RateBudget] = []
+    rate: tuple[RateBudget, ...] = ()
     # Short rolling windows that cap spikes on top of the sustained `rate` budgets.
-    burst: list[RateBudget] = []
-    concurrency: list[Concurrency] = []
+    burst: tuple[RateBudget, ...] = ()
+    concurrency: tuple[Concurrency, ...] = ()
     daily_tokens: TokenBudget | None = None
-    headers: list[Header] = []
-    notes: list[Fact] = []
+    headers: tuple[Header, ...] = ()
+    notes: tuple[Fact, ...] = ()
     doc: str = ""
     unconfirmed: str = ""
 
@@ -261,7 +265,7 @@ class CustomFieldRules(Base):
     # Who decides the API name: "label" (derived from the label), "caller", "hash" (random key).
     generated_key: str = ""
     create_batch: PositiveInt | None = None
-    notes: list[Fact] = []
+    notes: tuple[Fact, ...] = ()
     doc: str = ""
     unconfirmed: str = ""
 
@@ -282,7 +286,7 @@ class PlatformInfo(Base):
     auth: dict[str, AuthSpec]
     limits: Limits
     custom_fields: CustomFieldRules | None = None
-    gotchas: list[Fact] = []
+    gotchas: tuple[Fact, ...] = ()
     doc: str = ""
 
     def __post_init__(self) -> None:
@@ -292,7 +296,7 @@ class PlatformInfo(Base):
             if base.auth not in self.auth:
                 raise RuleViolation(
                     f"api.{name}.auth",
-                    f"unknown auth {base.auth!r}{_did_you_mean(base.auth, list(self.auth))}",
+                    f"unknown auth {base.auth!r}{did_you_mean(base.auth, list(self.auth))}",
                 )
         seen: set[str] = set()
         for index, fact in enumerate(self.gotchas):
@@ -320,9 +324,9 @@ class FieldSpec(Base):
     unique: bool = False
     read_only: bool = False
     custom: bool = False
-    values: list[str] = []
+    values: tuple[str, ...] = ()
     # Object(s) a lookup points at; several for polymorphic lookups (Zoho What_Id).
-    to: str | list[str] = ""
+    to: str | tuple[str, ...] = ""
     item: FieldType | None = None
     fields: dict[str, FieldSpec] = {}
     pii: bool = False
@@ -395,7 +399,7 @@ class WriteSpec(Base):
     upsert: str = ""
     delete: str = ""
     search: str = ""
-    upsert_keys: list[str] = []
+    upsert_keys: tuple[str, ...] = ()
     # Overrides the platform's batch sizes for this object.
     batch: BatchLimits | None = None
     notes: str = ""
@@ -422,14 +426,14 @@ class ObjectSpec(Base):
     read: ReadSpec | None = None
     write: WriteSpec | None = None
     # Groups of fields of which at least one must be set ("title + person_id or org_id").
-    required_any: list[list[str]] = []
+    required_any: tuple[tuple[str, ...], ...] = ()
     doc: str = ""
     unconfirmed: str = ""
 
     def _need_field(self, subpath: str, name: str) -> None:
         if name not in self.fields:
             raise RuleViolation(
-                subpath, f"{name!r} is not a field of this object{_did_you_mean(name, list(self.fields))}"
+                subpath, f"{name!r} is not a field of this object{did_you_mean(name, list(self.fields))}"
             )
 
     def __post_init__(self) -> None:
@@ -481,7 +485,7 @@ class Catalog(Base):
                     if target not in self.objects:
                         raise RuleViolation(
                             f"{here}.fields.{field_name}.to",
-                            f"unknown object {target!r}{_did_you_mean(target, names)}",
+                            f"unknown object {target!r}{did_you_mean(target, names)}",
                         )
                 if pattern is not None and role == "target" and field.custom:
                     api_name = field.api_name or field_name
