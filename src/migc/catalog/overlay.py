@@ -223,7 +223,9 @@ def overlay_between(
         spec = account.objects[object_name]
         known = base.objects.get(object_name)
         if known is None:
-            objects[object_name] = _plain(spec)
+            new_object = _plain(spec)
+            new_object["fields"] = {name: _whole_field(f) for name, f in spec.fields.items()}
+            objects[object_name] = new_object
             continue
         changes: dict[str, Any] = {}
         if spec.label != known.label:
@@ -235,7 +237,7 @@ def overlay_between(
             field = spec.fields[field_name]
             old = known.fields.get(field_name)
             if old is None:
-                fields[field_name] = _plain(field)
+                fields[field_name] = _whole_field(field)
                 continue
             field_changes: dict[str, Any] = {}
             if field.type != old.type:
@@ -257,6 +259,11 @@ def overlay_between(
             objects[object_name] = changes
     header = {"platform": base.platform.name, "account": account_name, "pulled-at": pulled_at}
     return msgspec.convert({"overlay": header, "objects": objects}, Overlay)
+
+
+def _whole_field(field: FieldSpec) -> dict[str, Any]:
+    # `custom` is spelt out because an overlay's new fields default to custom = true.
+    return {**_plain(field), "custom": field.custom}
 
 
 def encode_overlay(overlay: Overlay) -> str:
