@@ -95,6 +95,7 @@ CUSTOM_FIELD_COLLISION: Final = _code("MIG0512", "custom-field-collision", "erro
 EXTEND_WITHOUT_MAP: Final = _code("MIG0513", "extend-without-map", "error", "an `extend` block has no matching `map` to extend")
 CARDINALITY_MISMATCH: Final = _code("MIG0514", "cardinality-mismatch", "warning", "an object row's declared cardinality does not match its maps")
 OTHERWISE_WITHOUT_WHERE: Final = _code("MIG0515", "otherwise-without-where", "error", "an `otherwise` map has no `where` map of the same source before it")
+MERGE_WITHOUT_KEY: Final = _code("MIG0517", "merge-without-key", "error", "a `merge` map has no `key`, or one no other map loads records by")
 NOT_A_LOOKUP: Final = _code("MIG0516", "not-a-lookup", "error", "a `ref` is assigned to a field that is not a lookup to that object")
 
 # --- 06: dependency graph

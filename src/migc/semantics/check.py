@@ -428,8 +428,10 @@ class _Checker:
         maps_ast = [(row, node) for row, _, node in placed if isinstance(node, ast.MapBlock)]
         extends = [(row, node) for row, _, node in placed if isinstance(node, ast.ExtendBlock)]
         for _, block in maps_ast:
-            keys = self.ctx.loaded_keys.setdefault(block.target.text, set())
-            keys.update(s.field.text for s in block.body if isinstance(s, ast.KeyStmt))
+            key_fields = {s.field.text for s in block.body if isinstance(s, ast.KeyStmt)}
+            self.ctx.loaded_keys.setdefault(block.target.text, set()).update(key_fields)
+            if not block.merge:
+                self.ctx.creating_keys.setdefault(block.target.text, set()).update(key_fields)
         extends_of = self._match_extends(maps_ast, extends)
         maps: list[MapInfo] = []
         ids: dict[str, int] = {}

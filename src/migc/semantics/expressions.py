@@ -308,6 +308,8 @@ class ExpressionChecker:
             return T.BOOLEAN
         if op == "??":
             return T.unify(left, right)
+        if op == "+" and T.is_many(left) and T.is_many(right):
+            return T.list_of(T.unify(T.element(left), T.element(right)))
         if op == "+" and (T.is_textual(left) or T.is_textual(right)):
             if not ((T.is_textual(left) or left.kind in ("any", "null")) and (T.is_textual(right) or right.kind in ("any", "null"))):
                 self.diagnostics.add(codes.TYPE_MISMATCH, expr.span, f"cannot add {left} and {right}; convert with `as string` first")

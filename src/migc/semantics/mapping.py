@@ -37,6 +37,7 @@ class MapContext:
     sources: dict[str, ObjectView] | None  # None: the source catalog is unknown
     targets: dict[str, ObjectView] | None
     loaded_keys: dict[str, set[str]] = field(default_factory=dict)  # target object -> key fields
+    creating_keys: dict[str, set[str]] = field(default_factory=dict)  # the same, for maps that create
     collapsing_tables: set[str] = field(default_factory=set)
     lossy: list[LossyPoint] = field(default_factory=list)
     edges: list[RefEdge] = field(default_factory=list)
@@ -106,7 +107,7 @@ class MapChecker:
         env, source = source_env(self.ctx, block, aggregates=summarize)
         self.env = env
         self.source = source
-        target = target_view(self.ctx, block.target, loading=True)
+        target = target_view(self.ctx, block.target, loading=not block.merge)
         self.target = target
         if block.grouping is not None:
             for key in block.grouping.keys:
@@ -124,7 +125,9 @@ class MapChecker:
             result = self._statement(statement)
             if isinstance(statement, ast.Limit):
                 limit = result
-        if target is not None:
+        if block.merge:
+            self._merge_key(target)
+        elif target is not None:
             self._required_fields(target)
         self.ctx.used_fields.setdefault(block.source.text, set()).update(env.used_fields)
         if source is not None:
@@ -137,6 +140,7 @@ class MapChecker:
             source=block.source.text,
             target=block.target.text,
             grouping=block.grouping.kind if block.grouping else "",
+            merge=block.merge,
             route=block.route.kind if block.route else "",
             key=self.key_field,
             fields=tuple(self.programs),
@@ -363,6 +367,22 @@ class MapChecker:
         return target_name, tuple(keys)
 
     # ------------------------------------------------------------------ required fields
+
+    def _merge_key(self, target: ObjectView | None) -> None:
+        """A merge finds its records by `key`: a field another map loads records by, or a unique one."""
+        name = self.block.target.text
+        if not self.key_field:
+            self.d.add(codes.MERGE_WITHOUT_KEY, self.block.target.span,
+                       f"a `merge` into `{name}` needs `key <Field> <- ...` to find the record to update")
+            return
+        creators = self.ctx.creating_keys.get(name, set())
+        unique = target is not None and self.key_field in target.fields and target.fields[self.key_field].unique
+        if self.key_field not in creators and not unique:
+            self.d.add(
+                codes.MERGE_WITHOUT_KEY, self.block.target.span,
+                f"no map loads `{name}` records by `{self.key_field}`, so this merge cannot find them",
+                notes=[Note(message=f"declare `key {self.key_field} <- ...` in the map that creates the {name} records")],
+            )
 
     def _required_fields(self, target: ObjectView) -> None:
         assigned = {p.field: p for p in self.programs}

@@ -55,6 +55,7 @@ class MapInfo(msgspec.Struct, frozen=True, kw_only=True):
     source: str
     target: str
     grouping: str = ""  # "", "distinct", "summarize"
+    merge: bool = False  # updates records another map loads, found by `key`
     route: str = ""  # "", "where", "otherwise"
     key: str = ""
     fields: tuple[FieldProgram, ...]

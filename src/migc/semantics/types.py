@@ -149,7 +149,8 @@ def assignable(value: Type, target: Type) -> bool:
     if v == t and v not in ("list", "function"):
         return True
     if t in ("string", "text"):
-        return v in STRING_FAMILY or v == "picklist"
+        # a source lookup holds the foreign record's id, which is text
+        return v in STRING_FAMILY or v in ("picklist", "lookup")
     if t == "decimal":
         return v == "integer"
     if t == "datetime":

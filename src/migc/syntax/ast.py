@@ -339,9 +339,13 @@ class Route(Node, frozen=True, kw_only=True):
 
 
 class MapBlock(Node, frozen=True, kw_only=True):
+    """`map Src -> Dst { ... }`; with `merge`, updates the `Dst` records another map loads
+    (matched by this map's `key`) instead of creating records."""
+
     source: Name
     grouping: Grouping | None
     target: Name
+    merge: bool
     route: Route | None
     lossy: StringLit | None
     body: tuple[MapStmt, ...]

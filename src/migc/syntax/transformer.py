@@ -336,6 +336,9 @@ class AstBuilder(Transformer):
             rest = rest[1:]
         target = rest[0]
         rest = rest[1:]
+        merge = bool(rest) and isinstance(rest[0], Token) and rest[0].type == "MERGE"
+        if merge:
+            rest = rest[1:]
         route = lossy = None
         if rest and isinstance(rest[0], ast.Route):
             route = rest[0]
@@ -348,6 +351,7 @@ class AstBuilder(Transformer):
             source=source,
             grouping=grouping,
             target=target,
+            merge=merge,
             route=route,
             lossy=lossy,
             body=tuple(rest),
