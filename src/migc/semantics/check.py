@@ -120,7 +120,7 @@ class _Checker:
             maps=tuple(maps),
             rebuilds=tuple(rebuilds),
             schema=tuple(schema),
-            refs=tuple(sorted(self.ctx.edges, key=lambda e: (e.dependent, e.field, e.target))),
+            refs=tuple(sorted({(e.dependent, e.field, e.target): e for e in self.ctx.edges}.values(), key=lambda e: (e.dependent, e.field, e.target))),
             load_order=load_order,
             lossy=tuple(sorted(self.ctx.lossy, key=lambda p: (p.span.start, p.kind, p.field))),
             unmapped=self._unmapped(rebuilds),
@@ -435,6 +435,7 @@ class _Checker:
         extends_of = self._match_extends(maps_ast, extends)
         maps: list[MapInfo] = []
         ids: dict[str, int] = {}
+        self.extended_ids: dict[int, str] = {}  # id(extend block) -> id of the map it extends
         seen_where: set[str] = set()
         for row, block in maps_ast:
             base_id = f"{block.source.text}->{block.target.text}"
@@ -445,9 +446,11 @@ class _Checker:
             elif block.route is not None and block.route.kind == "otherwise" and block.source.text not in seen_where:
                 self.d.add(codes.OTHERWISE_WITHOUT_WHERE, block.route.span,
                            f"`otherwise` takes the `{block.source.text}` records no earlier `where` map took, but there is none")
+            for extend in extends_of.get(id(block), []):
+                self.extended_ids[id(extend)] = map_id
             maps.append(MapChecker(self.ctx, block, extends_of.get(id(block), []), row, map_id).run())
         rebuilds = [self._rebuild(row, node) for row, _, node in placed if isinstance(node, ast.RebuildBlock)]
-        rows = self._rows(placed, maps, rebuilds, extends_of)
+        rows = self._rows(placed, maps, rebuilds)
         return maps, rows, rebuilds
 
     def _match_extends(self, maps_ast, extends) -> dict[int, list[ast.ExtendBlock]]:
@@ -489,12 +492,14 @@ class _Checker:
         return Rebuild(source=block.source.text, destination=block.destination.value, items=tuple(items), notes=tuple(notes),
                        constraints=tuple(constraints), lossy=tuple(lossy), row=row, span=block.span)
 
-    def _rows(self, placed, maps: list[MapInfo], rebuilds: list[Rebuild], extends_of) -> list[ObjectRow]:
+    def _rows(self, placed, maps: list[MapInfo], rebuilds: list[Rebuild]) -> list[ObjectRow]:
         rows: dict[str, dict] = {}
         for row, block, node in placed:
-            entry = rows.setdefault(row, {"block": block, "maps": [], "rebuilds": [], "notes": [], "span": block.span if block else node.span, "targets": []})
+            entry = rows.setdefault(row, {"block": block, "maps": [], "extends": [], "rebuilds": [], "notes": [], "span": block.span if block else node.span})
             if isinstance(node, ast.NoteStmt):
                 entry["notes"].append(node.text.value)
+            elif isinstance(node, ast.ExtendBlock) and id(node) in self.extended_ids:
+                entry["extends"].append(self.extended_ids[id(node)])
         for info in maps:
             rows[info.row]["maps"].append(info)
         for rebuild in rebuilds:
@@ -515,6 +520,7 @@ class _Checker:
                 declared=declared,
                 classification=computed,
                 maps=tuple(m.id for m in entry["maps"]),
+                extends=tuple(dict.fromkeys(entry["extends"])),
                 rebuilds=tuple(r.source for r in entry["rebuilds"]),
                 notes=tuple(entry["notes"]),
                 lossy_reason=reason,

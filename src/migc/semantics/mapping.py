@@ -22,6 +22,8 @@ from migc.semantics.scope import Scope, close_matches, resolve_type
 from migc.source import Span
 from migc.syntax import ast
 
+# Builtins that never return null (documented in stdlib/prelude.mig).
+_NEVER_NULL = frozenset({"json", "count", "collect"})
 # Builtins whose result is bounded by an argument: (position of the bound, its default).
 _LENGTH_BOUNDING = {"truncate": (1, None), "normalize_tag": (1, 25)}
 
@@ -503,6 +505,8 @@ def _may_be_null(value: ast.Node, env: RecordEnv, source: ObjectView | None, gua
         return _may_be_null(value.value, env, source, guards)
     if isinstance(value, ast.Unary):
         return value.op != "not" and _may_be_null(value.operand, env, source, guards)
+    if isinstance(value, (ast.Call, ast.Pipe)) and value.function.text in _NEVER_NULL:
+        return False
     if isinstance(value, ast.Call) and value.function.text in ("coalesce", "concat", "full_name"):
         return all(_may_be_null(arg, env, source, guards) for arg in value.args)
     if isinstance(value, ast.Pipe):

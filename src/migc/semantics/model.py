@@ -86,6 +86,7 @@ class ObjectRow(msgspec.Struct, frozen=True, kw_only=True):
     declared: Cardinality | None
     classification: Classification
     maps: tuple[str, ...]
+    extends: tuple[str, ...]  # ids of maps (declared elsewhere) whose fields this row adds
     rebuilds: tuple[str, ...]
     notes: tuple[str, ...]
     lossy_reason: str = ""
