@@ -129,3 +129,13 @@ def test_read_catalog_reads_one_file_without_cache(specs: Path) -> None:
 def test_missing_overlay_path_is_a_catalog_error(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="overlay file or directory not found"):
         overlay_files("zoho_crm", [tmp_path / "nope.overlay.toml"])
+
+
+def test_paths_through_lists_keep_indexes_and_name_keys_after_them(specs: Path) -> None:
+    gotchas = '\n[[platform.gotchas]]\nid = "ok"\ntitle = "t"\n\n[[platform.gotchas]]\nid = "Bad Id"\ntitle = "t"\n'
+    text = minimal_target().replace("[platform.api.main]", gotchas + "\n[platform.api.main]")
+    error = _load_broken(specs, text)
+    assert error.json_path == "$.platform.gotchas[1].id"
+    nested = 'fields.Emails = { type = "list", item = "json", fields = { value = { type = "emial" } } }\n'
+    error = _load_broken(specs, minimal_target() + nested)
+    assert error.json_path == "$.objects.Contacts.fields.Emails.fields.value.type"

@@ -91,11 +91,7 @@ def _unwrap(annotation: Any, value: object) -> Any:
         elif origin in (typing.Union, types.UnionType):
             members = [m for m in typing.get_args(annotation) if m is not type(None)]
             wanted = dict if isinstance(value, dict) else list if isinstance(value, list) else None
-            annotation = next(
-                (m for m in members if _container(m) is wanted), members[0] if members else annotation
-            )
-            if len(members) <= 1 or wanted is None:
-                return annotation
+            annotation = next((m for m in members if _container(m) is wanted), members[0])
         else:
             return annotation
 
@@ -106,7 +102,7 @@ def _container(annotation: Any) -> type | None:
         return _container(typing.get_args(annotation)[0])
     if origin is dict or (isinstance(annotation, type) and issubclass(annotation, msgspec.Struct)):
         return dict
-    if origin is list:
+    if origin in (list, tuple):
         return list
     return None
 
@@ -147,7 +143,7 @@ def _name_keys(path: str, raw: object, root_type: type) -> str:
             walkable = key is not None
         else:
             named += f"[{index}]"
-            if walkable and isinstance(value, list) and typing.get_origin(annotation) is list:
+            if walkable and isinstance(value, list) and typing.get_origin(annotation) in (list, tuple):
                 position = int(index)
                 value = value[position] if position < len(value) else None
                 annotation = typing.get_args(annotation)[0]

@@ -48,12 +48,12 @@ def load_catalog(platform: str, overlays: Sequence[Path] = ()) -> Catalog:
     Raises CatalogError (file, `$.path`, message) for an unknown platform or a broken file.
     """
     stamps = tuple(_stamp(path) for path in (_catalog_path(platform), *overlay_files(platform, overlays)))
-    return _load(platform, stamps)
+    return _load(stamps)
 
 
 def overlay_files(platform: str, overlays: Sequence[Path]) -> list[Path]:
-    """The overlay files to apply, in order: files as given, then each directory's
-    `*.<platform>.overlay.toml` files sorted by name."""
+    """The overlay files to apply, in the order given; a directory stands for its
+    `*.<platform>.overlay.toml` files, sorted by name."""
     files: list[Path] = []
     for entry in overlays:
         path = Path(entry)
@@ -105,7 +105,7 @@ def _stamp(path: Path) -> _Stamp:
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
-def _load(platform: str, stamps: tuple[_Stamp, ...]) -> Catalog:
+def _load(stamps: tuple[_Stamp, ...]) -> Catalog:
     catalog_stamp, *overlay_stamps = stamps
     catalog = read_catalog(catalog_stamp[0])
     for path, _, _ in overlay_stamps:
@@ -120,6 +120,8 @@ def _read_toml(path: Path, struct_type: type[StructT]) -> StructT:
     except OSError as error:
         raise CatalogError(shown, "", f"cannot read: {error.strerror}") from None
     try:
+        # msgspec has no TOML Decoder object to build once: it parses with tomllib and converts,
+        # caching each type's validators on first use.
         return msgspec.toml.decode(data, type=struct_type)
     except msgspec.ValidationError as error:
         # Parse again only on failure: the raw tables let the error name the failing keys.

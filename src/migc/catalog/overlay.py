@@ -115,8 +115,7 @@ def apply_overlay(catalog: Catalog, overlay: Overlay, file: str) -> Catalog:
             _extend_object(objects[object_name], changes, path, file)
         else:
             for field_name, field in changes.get("fields", {}).items():
-                objects_field_path = f"{path}.fields.{field_name}"
-                changes["fields"][field_name] = _new_field(field, objects_field_path, file)
+                changes["fields"][field_name] = _new_field(field, f"{path}.fields.{field_name}", file)
             objects[object_name] = changes
     try:
         return msgspec.convert(data, Catalog)
