@@ -28,15 +28,15 @@ def test_managers_are_earlier_employees_with_the_manager_role() -> None:
     assert users[0]["manager_id"] is None
     assert 0 < orphans < 3 * hardcases.ORPHAN_REFERENCE * USERS + 3
     assert max(reports.values()) >= actimo.MANAGER_EVERY - 1
-    assert {user["status"] for user in users} == {"active", "inactive"}
+    assert {user["active"] for user in users} == {True, False}
 
 
 def test_contacts_reference_workspaces_and_groups() -> None:
     data = universe("actimo")
-    workspaces, groups = _ids(data["Workspace"]), _ids(data["Group"])
+    workspaces = _ids(data["Workspace"])
     for user in data["User"]:
         assert user["workspace_id"] in workspaces
-        assert set(user["groups"]) <= groups
+        assert set(user["tags"]) <= {group["name"] for group in data["Group"]}
         assert user["employee_id"].startswith("E")
         if user["msisdn"]:
             assert user["country_code"].startswith("+") and user["phone_number"].isdigit()
@@ -53,6 +53,10 @@ def test_group_posts_messages_tasks_point_at_existing_records() -> None:
         missing = [record for record in data[kind] if record[field] not in contacts]
         assert len(missing) <= 0.05 * len(data[kind]) + 1, kind
     assert all(task["created_by_id"] in contacts for task in data["Task"])
+    by_id = {user["id"]: user for user in data["User"]}
+    for task in data["Task"]:
+        if task["assignee_id"] in by_id:
+            assert task["assignee_email"] == by_id[task["assignee_id"]]["email"]
 
 
 def test_message_analytics_are_unique_per_message_and_contact() -> None:
@@ -62,16 +66,20 @@ def test_message_analytics_are_unique_per_message_and_contact() -> None:
     assert len(set(pairs)) == len(pairs)
     assert all(message in messages and contact in contacts for message, contact in pairs)
     assert all(row["clicks"] <= row["views"] for row in data["MessageAnalytics"])
+    for message in data["Message"]:
+        assert message["opened_by"] <= message["published_to"]
+        assert message["unique_views"] <= message["total_views"]
 
 
 def test_enrollments_have_the_three_progress_statuses() -> None:
     data = universe("actimo")
     paths, contacts = _ids(data["LearningPath"]), _ids(data["User"])
-    pairs = [(row["learning_path_id"], row["contact_id"]) for row in data["Enrollment"]]
-    assert len(set(pairs)) == len(pairs)
+    rows = data["LearningEnrollment"]
+    pairs = [(row["learning_path_id"], row["contact_id"]) for row in rows]
+    assert len(set(pairs)) == len(pairs) == len(_ids(rows))
     assert all(path in paths and contact in contacts for path, contact in pairs)
-    assert {row["status"] for row in data["Enrollment"]} == set(actimo.ENROLLMENT_STATUSES)
-    for row in data["Enrollment"]:
+    assert {row["status"] for row in rows} == set(actimo.ENROLLMENT_STATUSES)
+    for row in rows:
         assert (row["completed_at"] is not None) == (row["status"] == "Completed")
         assert (row["progress"] == 100) == (row["status"] == "Completed")
 
@@ -83,30 +91,28 @@ def test_survey_responses_use_the_survey_scales() -> None:
     kinds = set()
     for response in data["SurveyResponse"]:
         survey = surveys[response["survey_id"]]
-        scales = {question["id"]: question["scale"] for question in survey["questions"]}
+        assert survey["question_count"] == len(survey["questions"])
+        scales = {question["id"]: question.get("scale_max") for question in survey["questions"]}
         if survey["anonymous"]:
             assert response["contact_id"] is None
         else:
             assert response["contact_id"] in contacts
-        for answer in response["answers"]:
-            scale = scales[answer["question_id"]]
+        for question_id, value in response["answers"].items():
+            scale = scales[question_id]
             kinds.add(scale)
-            if scale == "1-5":
-                assert 1 <= answer["value"] <= 5
-            elif scale == "1-10":
-                assert 1 <= answer["value"] <= 10
+            if scale is None:
+                assert isinstance(value, str)
             else:
-                assert isinstance(answer["value"], str)
-    assert kinds == {"1-5", "1-10", "text"}
+                assert 1 <= value <= scale
+    assert kinds == {5, 10, None}
 
 
 def test_attachments_have_parents_and_some_are_large() -> None:
     data = universe("actimo")
-    parents = {"message": _ids(data["Message"]), "learning_path": _ids(data["LearningPath"]),
-               "task": _ids(data["Task"])}
+    parents = {name: _ids(data[name]) for name in ("Message", "LearningPath", "Task", "GroupPost")}
     for attachment in data["Attachment"]:
         assert attachment["parent_id"] in parents[attachment["parent_type"]]
-    assert any(attachment["size_bytes"] > 20_000_000 for attachment in data["Attachment"])
+    assert any(attachment["bytes"] > 20_000_000 for attachment in data["Attachment"])
 
 
 def test_flows_and_integrations_carry_no_secrets() -> None:

@@ -7,26 +7,29 @@ from .conftest import USERS, universe
 
 def test_people_relate_to_company_objects() -> None:
     data = universe("customerio")
-    objects = {record["object_id"]: record for record in data["CustomObject"]}
+    objects = {record["object_id"]: record for record in data["Object"]}
     people = data["Person"]
-    with_company = [person for person in people if person["company_id"]]
+    with_company = [person for person in people if person["attributes"]["company_id"]]
     assert 0.5 * USERS < len(with_company) < USERS
     for person in with_company:
-        assert objects[person["company_id"]]["object_type_id"] == customerio.COMPANY_TYPE
-        assert objects[person["company_id"]]["attributes"]["name"] == person["company"]
+        company = objects[person["attributes"]["company_id"]]
+        assert company["object_type_id"] == customerio.COMPANY_TYPE
+        assert company["name"] == person["company"]
     assert {person["lifecycle_stage"] for person in people} <= set(customerio.LIFECYCLE_STAGES)
     assert len({person["cio_id"] for person in people}) == USERS
 
 
 def test_relationships_one_per_person_mostly_to_existing_objects() -> None:
     data = universe("customerio")
-    objects = {(record["object_type_id"], record["object_id"]) for record in data["CustomObject"]}
-    people = {person["id"] for person in data["Person"]}
+    objects = {record["cio_object_id"]: record for record in data["Object"]}
     relationships = data["Relationship"]
-    assert [relationship["customer_id"] for relationship in relationships] == [p["id"] for p in data["Person"]]
-    missing = [r for r in relationships if (r["object_type_id"], r["object_id"]) not in objects]
+    assert [relationship["person"] for relationship in relationships] == [p["cio_id"] for p in data["Person"]]
+    missing = [r for r in relationships if r["object"] not in objects]
     assert len(missing) <= 3 * hardcases.ORPHAN_REFERENCE * USERS + 2
-    assert all(relationship["customer_id"] in people for relationship in relationships)
+    for relationship in relationships:
+        if relationship["object"] in objects:
+            assert objects[relationship["object"]]["object_id"] == relationship["object_id"]
+    assert len({relationship["id"] for relationship in relationships}) == len(relationships)
 
 
 def test_anonymous_profiles_have_no_email_and_their_own_cio_ids() -> None:

@@ -4,6 +4,7 @@ from collections import Counter
 
 from migc.sandbox import synth
 from migc.sandbox.synth import hardcases, netmera
+from migc.sandbox.synth.timeline import iso
 
 from .conftest import SEED, USERS, universe
 
@@ -17,46 +18,59 @@ def test_events_point_at_users_except_documented_orphans() -> None:
     per_user = Counter(event["extId"] for event in events if event["extId"] in users)
     assert sum(1 for user in users if per_user[user] == 0) > 0.05 * USERS
     assert max(per_user.values()) > 200  # power users
-    for event in events[:200]:
+    for event in events[:300]:
         assert event["timestamp"].endswith("Z")
         if event["name"] == "purchase":
-            assert event["revenue"] > 0 and event["currency"]
+            assert event["attributes"]["revenue"] > 0 and event["attributes"]["currency"]
 
 
 def test_users_reference_existing_segments_and_tags() -> None:
     data = universe("netmera")
-    segment_ids = {segment["id"] for segment in data["Segment"]}
+    segment_names = {segment["name"] for segment in data["Segment"]}
     tag_names = {tag["name"] for tag in data["Tag"]}
-    all_users = netmera.segment_id(0)
     assert data["Segment"][0]["name"] == netmera.ALL_USERS_SEGMENT
     for user in data["User"]:
-        assert all_users in user["segments"]
-        assert set(user["segments"]) <= segment_ids
+        assert netmera.ALL_USERS_SEGMENT in user["segments"]
+        assert set(user["segments"]) <= segment_names
         assert set(user["tags"]) <= tag_names
     assert any(not user["tags"] for user in data["User"]), "tagless users (Netmera tagless capture)"
 
 
-def test_segment_membership_function_matches_the_user_record() -> None:
+def test_membership_functions_match_the_user_record() -> None:
     data = universe("netmera")
     for index, user in enumerate(data["User"][:50]):
-        assert user["segments"] == netmera.segment_ids(SEED, index)
+        names = [netmera.segment_name(segment - netmera.SEGMENT_ID_BASE) for segment in netmera.segment_ids(SEED, index)]
+        assert user["segments"] == names
+        assert user["tags"] == netmera.tag_names(SEED, index)
+        assert netmera.user_index(SEED, user["extId"]) == index
+    assert netmera.user_index(SEED, netmera.orphan_ext_id(SEED, 3)) is None
+    assert netmera.user_index(SEED, "not-an-id") is None
 
 
-def test_campaigns_journeys_widgets_reference_existing_records() -> None:
+def test_one_device_per_user_with_its_installation() -> None:
     data = universe("netmera")
-    segment_ids = {segment["id"] for segment in data["Segment"]}
-    keys = {campaign["notificationKey"] for campaign in data["Campaign"]}
-    for campaign in data["Campaign"]:
-        assert set(campaign["segmentIds"]) <= segment_ids
-        assert campaign["channel"] in netmera.CHANNELS
-        stats = campaign["stats"]
-        assert stats["delivered"] + stats["failed"] == stats["sent"] and stats["clicked"] <= stats["opened"]
-    for journey in data["Journey"]:
-        assert journey["entry"].get("segmentId", next(iter(segment_ids))) in segment_ids
-        assert journey["convertedUsers"] <= journey["enteredUsers"]
-    for widget in data["Widget"]:
-        assert set(widget["segmentIds"]) <= segment_ids
-        assert widget["campaignKey"] is None or widget["campaignKey"] in keys
+    assert [device["extId"] for device in data["Device"]] == [user["extId"] for user in data["User"]]
+    assert len({device["token"] for device in data["Device"]}) == USERS
+    assert {device["platform"] for device in data["Device"]} >= {"IOS", "ANDROID"}
+
+
+def test_campaigns_and_push_results() -> None:
+    data = universe("netmera")
+    segment_names = {segment["name"] for segment in data["Segment"]}
+    campaigns = {campaign["notificationKey"]: campaign for campaign in data["Campaign"]}
+    for campaign in campaigns.values():
+        assert set(campaign["segmentNames"]) <= segment_names
+        assert campaign["channel"] in netmera.CHANNELS and campaign["status"] in ("FINISHED", "SENDING")
+        assert all(row["failed"] <= row["sent"] for row in campaign["stats"])
+    installations = {device["installationId"]: device for device in data["Device"]}
+    statuses = Counter()
+    for result in data["PushResult"]:
+        sent = campaigns[result["notificationKey"]]
+        assert sent["channel"] == "Push" and result["msgTitle"] == sent["title"]
+        assert installations[result["installationId"]]["extId"] == result["extId"]
+        statuses[result["status"]] += 1
+        assert (result["errorCode"] is None) == (result["status"] == "SUCCESS")
+    assert statuses["FAILED"] > 0 and statuses["SUCCESS"] > statuses["FAILED"]
 
 
 def test_widget_assets_include_oversized_images_and_videos() -> None:
@@ -64,9 +78,10 @@ def test_widget_assets_include_oversized_images_and_videos() -> None:
     assets = [asset for widget in widgets for asset in widget["assets"]]
     images = [asset for asset in assets if asset["kind"] == "image"]
     videos = [asset for asset in assets if asset["kind"] == "video"]
-    assert any(asset["sizeBytes"] > hardcases.IMAGE_LIMIT_BYTES for asset in images)
-    assert any(asset["sizeBytes"] <= hardcases.IMAGE_LIMIT_BYTES for asset in images)
-    assert any(asset["sizeBytes"] > hardcases.VIDEO_LIMIT_BYTES for asset in videos)
+    assert any(asset["bytes"] > hardcases.IMAGE_LIMIT_BYTES for asset in images)
+    assert any(asset["bytes"] <= hardcases.IMAGE_LIMIT_BYTES for asset in images)
+    assert any(asset["bytes"] > hardcases.VIDEO_LIMIT_BYTES for asset in videos)
+    assert len({widget["name"] for widget in widgets}) == len(widgets)
 
 
 def test_survey_responses_answer_the_questions_of_existing_surveys() -> None:
@@ -77,28 +92,18 @@ def test_survey_responses_answer_the_questions_of_existing_surveys() -> None:
         survey = surveys[response["surveyId"]]
         questions = {question["id"]: question for question in survey["questions"]}
         assert set(response["answers"]) <= set(questions)
-        assert "q1" in response["answers"] and 0 <= response["answers"]["q1"] <= 10
+        assert 0 <= response["answers"]["q1"] <= 10
         for question_id, answer in response["answers"].items():
-            if questions[question_id]["type"] == "RATING_5":
+            if questions[question_id]["format"] == "RATING_5":
                 assert 1 <= answer <= 5
     orphans = [response for response in data["SurveyResponse"] if response["extId"] not in users]
     assert len(orphans) < 0.05 * len(data["SurveyResponse"])
 
 
-def test_device_fields_follow_the_primary_device() -> None:
-    for user in universe("netmera")["User"]:
-        if user["devices"]:
-            primary = user["devices"][0]
-            assert (user["os"], user["push_token"], user["device_model"]) == (
-                primary["platform"], primary["token"], primary["deviceModel"])
-        else:
-            assert user["push_token"] is None and user["os"] is None
-
-
-def test_long_tags_and_recent_modifications_exist() -> None:
+def test_long_tags_and_recent_events_exist() -> None:
     data = universe("netmera")
     assert any(len(tag["name"]) > hardcases.TAG_LIMIT for tag in data["Tag"])
-    window_start = (hardcases.REFERENCE_EPOCH - hardcases.RECENT_WINDOW_SECONDS) * 1000
-    recent = [user for user in data["User"] if user["updatedAt"] >= window_start]
-    assert 0 < len(recent) < 0.1 * USERS
-    assert all(user["createdAt"] <= user["updatedAt"] <= hardcases.REFERENCE_EPOCH * 1000 for user in data["User"])
+    window = iso(hardcases.REFERENCE_EPOCH - hardcases.RECENT_WINDOW_SECONDS)
+    recent = [event for event in data["Event"] if event["timestamp"] >= window]
+    assert 0 < len(recent) < 0.1 * len(data["Event"])
+

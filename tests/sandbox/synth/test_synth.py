@@ -12,6 +12,15 @@ from migc.sandbox.synth import SynthError
 from .conftest import SEED
 
 
+# Tag names are a fixed vocabulary; nothing else about a tag is generated.
+SEED_INDEPENDENT = {("netmera", "Tag")}
+# The catalog's id-field of each object (PushResult: unique per campaign and installation).
+IDENTITY = {("netmera", "PushResult"): ("notificationKey", "installationId"), ("netmera", "User"): ("extId",),
+            ("netmera", "Device"): ("token",), ("netmera", "Tag"): ("name",), ("netmera", "Campaign"): ("notificationKey",),
+            ("customerio", "Person"): ("cio_id",), ("customerio", "AnonymousProfile"): ("cio_id",),
+            ("customerio", "Object"): ("cio_object_id",), ("actimo", "Integration"): ("name",)}
+
+
 @pytest.mark.parametrize("platform", synth.PLATFORMS)
 def test_record_equals_the_generated_one_and_is_deterministic(platform: str) -> None:
     for name in synth.objects(platform):
@@ -20,7 +29,7 @@ def test_record_equals_the_generated_one_and_is_deterministic(platform: str) -> 
         assert generated == list(synth.generate(platform, name, size, SEED))
         for index in {0, size // 2, size - 1}:
             assert synth.record(platform, name, index, SEED) == generated[index]
-        if size > 1:
+        if size > 1 and (platform, name) not in SEED_INDEPENDENT:
             assert list(synth.generate(platform, name, size, SEED + 1)) != generated, name
 
 
@@ -29,9 +38,8 @@ def test_records_are_json_with_unique_ids(platform: str) -> None:
     for name in synth.objects(platform):
         records = list(synth.generate(platform, name, synth.counts(platform, 60)[name], SEED))
         msgspec.json.encode(records)  # JSON-able: no sets, no datetimes
-        key = next((field for field in ("id", "eventId", "extId", "name") if field in records[0]), None)
-        if key is not None and records[0][key] is not None:
-            assert len({record[key] for record in records}) == len(records), name
+        key = IDENTITY.get((platform, name), ("id",))
+        assert len({tuple(record[field] for field in key) for record in records}) == len(records), name
 
 
 def test_smaller_data_set_is_a_prefix_of_a_larger_one() -> None:
@@ -66,7 +74,7 @@ def test_a_million_record_generator_streams_in_constant_memory() -> None:
     tracemalloc.start()
     try:
         baseline, _ = tracemalloc.get_traced_memory()
-        for _ in range(3000):
+        for _ in range(2000):
             next(stream)
         current, peak = tracemalloc.get_traced_memory()
     finally:

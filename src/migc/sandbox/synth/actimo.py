@@ -8,6 +8,7 @@ Field names follow the contact fields Actimo's API shows (`first_name`, `msisdn`
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from migc.sandbox.synth.draw import Draw, stream_key, unit
@@ -34,7 +35,7 @@ MODEL = Model(
         "Message": Growth(base=10, per=1, every=20, cap=20000),
         "MessageAnalytics": Growth(per=ANALYTICS_PER_USER),
         "LearningPath": Growth(base=3, per=1, every=200, cap=300),
-        "Enrollment": Growth(per=ENROLLMENTS_PER_USER),
+        "LearningEnrollment": Growth(per=ENROLLMENTS_PER_USER),
         "PulseSurvey": Growth(base=2, per=1, every=300, cap=500),
         "SurveyResponse": Growth(per=RESPONSES_PER_USER),
         "Task": Growth(per=1),
@@ -105,6 +106,10 @@ def task_id(index: int) -> int:
     return 200_000 + index
 
 
+def group_post_id(index: int) -> int:
+    return 900_000 + index
+
+
 def manager_index(index: int) -> int | None:
     """The employee that employee `index` reports to (always an earlier one), None for the top."""
     if index == 0:
@@ -114,13 +119,18 @@ def manager_index(index: int) -> int | None:
     return MANAGER_EVERY * ((index - 1) // MANAGER_EVERY)
 
 
-def group_ids(seed: int, index: int) -> list[int]:
-    """The groups employee `index` is a member of (sorted)."""
+def group_name(index: int) -> str:
+    return numbered(_GROUPS, index)
+
+
+def group_indices(seed: int, index: int) -> list[int]:
+    """The groups employee `index` is a member of (indices, sorted); the contact's `tags` name them."""
     draw = Draw(seed, _GROUPS_OF, index)
     bound = MODEL.bound("User", index, "Group")
-    return sorted({group_id(draw.below(bound)) for _ in range(draw.weighted(((0, 10), (1, 40), (2, 35), (3, 15))))})
+    return sorted({draw.below(bound) for _ in range(draw.weighted(((0, 10), (1, 40), (2, 35), (3, 15))))})
 
 
+@cache  # one function per seed, so identity()'s cache recognises it
 def _employer(seed: int) -> Employer:
     def employer(index: int) -> int | None:
         return int(_ORGANISATIONS * unit(seed, _EMPLOYER, index))
@@ -143,6 +153,7 @@ def user(seed: int, index: int) -> dict[str, Any]:
     organisation = company(seed, PLATFORM, person.company_index or 0)
     return {
         "id": contact_id(seed, index),
+        "user_id": f"usr-{contact_id(seed, index)}" if not inactive else None,
         "employee_id": f"E{100000 + index}",
         "first_name": person.first_name,
         "last_name": person.last_name,
@@ -150,28 +161,37 @@ def user(seed: int, index: int) -> dict[str, Any]:
         "title": draw.pick(_TITLES) if index % MANAGER_EVERY else "Manager",
         "department": draw.pick(_DEPARTMENTS),
         "company": organisation.name,
-        "location": f"{person.city} {draw.pick(('office', 'store', 'warehouse'))}",
         "email": person.email,
         "msisdn": person.phone,
         "country_code": f"+{country.calling_code}" if person.phone else None,
         "phone_number": person.phone_e164[len(country.calling_code) + 1:] if person.phone_e164 else None,
+        "addr_line_1": f"{draw.pick(LOREM).title()}vej {draw.between(1, 180)}" if draw.chance(0.6) else None,
+        "addr_line_2": None,
         "addr_city": person.city,
+        "addr_state": None,
+        # Letters occur (GB, NL, IE postcodes): the API connector's "integer" type is wrong.
+        "addr_zip": f"{draw.between(1000, 9990)}" if country.iso not in ("GB", "NL", "IE")
+        else f"{draw.pick(('SW1A', 'D02', '1012'))} {draw.between(1, 9)}{draw.pick(('AB', 'XY', 'KL'))}",
         "addr_country": person.country,
         "timezone": person.timezone,
-        "language": person.language,
-        "manager_id": manager_id,
-        "engagement_role": "manager" if index % MANAGER_EVERY == 0 else "member",
-        "status": "inactive" if inactive else "active",
-        "workspace_id": workspace_id(draw.below(MODEL.bound("User", index, "Workspace"))),
-        "groups": group_ids(seed, index),
+        "source_type": draw.pick(("api", "import", "manual")),
+        "source_data": None,
+        "opt_out": draw.chance(0.03),
         "allow_email": person.email is not None and draw.chance(0.8),
         "allow_sms": person.phone is not None and draw.chance(0.6),
-        "opt_out": draw.chance(0.03),
+        "shared": False,
+        "tags": [group_name(group) for group in group_indices(seed, index)],
+        "created_at": iso(created),
+        "updated_at": iso(updated_at(draw, created)),
+        "location": f"{person.city} {draw.pick(('office', 'store', 'warehouse'))}",
+        "manager_id": manager_id,
+        "engagement_role": "manager" if index % MANAGER_EVERY == 0 else "member",
+        "active": not inactive,
+        "workspace_id": workspace_id(draw.below(MODEL.bound("User", index, "Workspace"))),
+        "engagement_score": round(draw.uniform() * 100, 1) if not inactive else None,
         "data1": f"CC-{draw.between(100, 999)}",  # cost centre
         "data2": draw.pick(("day", "evening", "night", None)),  # shift
         "data3": iso(created)[:10],  # hire date
-        "created_at": iso(created),
-        "updated_at": iso(updated_at(draw, created)),
     }
 
 
@@ -184,7 +204,6 @@ def workspace(seed: int, index: int) -> dict[str, Any]:
         "name": numbered(_WORKSPACES, index),
         "description": " ".join(draw.sample(LOREM, 6)).capitalize(),
         "created_at": iso(created),
-        "updated_at": iso(updated_at(draw, created)),
     }
 
 
@@ -194,12 +213,9 @@ def group(seed: int, index: int) -> dict[str, Any]:
     created = created_at(seed, stream, index)
     return {
         "id": group_id(index),
-        "name": numbered(_GROUPS, index),
-        "type": draw.weighted((("social", 40), ("segment", 60))),
-        "workspace_id": workspace_id(draw.below(MODEL.bound("Group", index, "Workspace"))),
+        "name": group_name(index),
         "description": " ".join(draw.sample(LOREM, 5)).capitalize(),
         "created_at": iso(created),
-        "updated_at": iso(updated_at(draw, created)),
     }
 
 
@@ -214,37 +230,45 @@ def group_post(seed: int, index: int) -> dict[str, Any]:
     draw = Draw(seed, stream, index)
     created = created_at(seed, stream, index)
     return {
-        "id": 900_000 + index,
+        "id": group_post_id(index),
         "group_id": group_id(draw.below(MODEL.bound("GroupPost", index, "Group"))),
         "author_id": _author(seed, draw, "GroupPost", index),
-        "text": " ".join(draw.sample(LOREM, draw.between(3, 20))).capitalize()
+        "content": " ".join(draw.sample(LOREM, draw.between(3, 20))).capitalize()
         + draw.pick(("", "", " 🎉", " 👍", " ❤️")),
         "reactions": int(draw.uniform() ** 2 * 60),
-        "comments": int(draw.uniform() ** 3 * 25),
         "created_at": iso(created),
-        "updated_at": iso(updated_at(draw, created)),
     }
 
 
 def message(seed: int, index: int) -> dict[str, Any]:
+    """A message or news post with the counters the analytics page shows (the platform's own
+    counters: they include deleted contacts and so differ from the per-contact rows)."""
     stream = _STREAMS["Message"]
     draw = Draw(seed, stream, index)
     created = created_at(seed, stream, index)
-    status = draw.weighted((("published", 85), ("draft", 10), ("scheduled", 5)))
     modules = [{"type": "text", "text": " ".join(draw.sample(LOREM, draw.between(8, 20))).capitalize() + "."}]
     if draw.chance(0.3):
-        modules.append({"type": "image", "url": f"https://media.actimo.example/{draw.hex(12)}.jpg"})
+        modules.append({"type": "image", "text": f"https://media.actimo.example/{draw.hex(12)}.jpg"})
+    published_to = draw.between(5, 5000)
+    notified_to = int(published_to * (0.8 + 0.25 * draw.uniform()))
+    opened_by = int(published_to * draw.uniform() * 0.9)
+    total_views = opened_by + int(opened_by * draw.uniform() * 2)
     return {
         "id": message_id(index),
-        "title": " ".join(draw.sample(LOREM, 4)).capitalize(),
+        "subject": " ".join(draw.sample(LOREM, 4)).capitalize(),
         "type": draw.weighted((("message", 60), ("news", 40))),
         "modules": modules,
         "author_id": _author(seed, draw, "Message", index),
         "workspace_id": workspace_id(draw.below(MODEL.bound("Message", index, "Workspace"))),
-        "status": status,
-        "published_at": iso(between(draw, created, created + 7 * 86400)) if status == "published" else None,
         "created_at": iso(created),
         "updated_at": iso(updated_at(draw, created)),
+        "published_to": published_to,
+        "notified_to": notified_to,
+        "push_opened": int(notified_to * draw.uniform() * 0.5),
+        "opened_by": opened_by,
+        "open_rate": round(opened_by / published_to, 4),
+        "total_views": total_views + draw.between(0, 20),  # public views count too
+        "unique_views": opened_by,
     }
 
 
@@ -255,16 +279,16 @@ def message_analytics(seed: int, index: int) -> dict[str, Any]:
     first = int(messages * unit(seed, _STREAMS["MessageAnalytics"], employee))
     draw = Draw(seed, _STREAMS["MessageAnalytics"], index)
     notified = draw.weighted((("push", 50), ("email", 25), ("sms", 15), (None, 10)))
+    message_index = (first + slot) % messages
     opened = draw.chance(0.65)
     views = draw.between(1, 6) if opened else 0
-    message_index = (first + slot) % messages
     sent = created_at(seed, _STREAMS["Message"], message_index)
     return {
         "id": f"{message_id(message_index)}-{contact_id(seed, employee)}",
         "message_id": message_id(message_index),
         "contact_id": contact_id(seed, employee),
         "published": True,
-        "notified_via": notified,
+        "notified_channel": notified,
         "bounced": notified in ("email", "sms") and draw.chance(0.03),
         "opened_at": iso(between(draw, sent, sent + 5 * 86400)) if opened else None,
         "views": views,
@@ -290,23 +314,25 @@ def learning_path(seed: int, index: int) -> dict[str, Any]:
     }
 
 
-def enrollment(seed: int, index: int) -> dict[str, Any]:
+def learning_enrollment(seed: int, index: int) -> dict[str, Any]:
     """One contact in one learning path; a contact's enrollments are in distinct paths."""
     employee, slot = divmod(index, ENROLLMENTS_PER_USER)
-    paths = MODEL.bound("Enrollment", index, "LearningPath")
-    first = int(paths * unit(seed, _STREAMS["Enrollment"], employee))
-    draw = Draw(seed, _STREAMS["Enrollment"], index)
-    enrolled = created_at(seed, _STREAMS["Enrollment"], index)
+    stream = _STREAMS["LearningEnrollment"]
+    paths = MODEL.bound("LearningEnrollment", index, "LearningPath")
+    first = int(paths * unit(seed, stream, employee))
+    draw = Draw(seed, stream, index)
+    enrolled = created_at(seed, stream, index)
     status = draw.weighted(((ENROLLMENT_STATUSES[0], 25), (ENROLLMENT_STATUSES[1], 30), (ENROLLMENT_STATUSES[2], 45)))
     progress = {"Not Started": 0, "In Progress": draw.between(5, 95), "Completed": 100}[status]
     path_index = (first + slot) % paths
     return {
-        "id": 300_000 + index,
+        "id": f"{learning_path_id(path_index)}-{contact_id(seed, employee)}",
         "learning_path_id": learning_path_id(path_index),
         "contact_id": contact_id(seed, employee),
         "status": status,
         "progress": progress,
         "score": draw.between(40, 100) if status == "Completed" else None,
+        "points": progress * draw.between(1, 5),
         "enrolled_at": iso(enrolled),
         "completed_at": iso(between(draw, enrolled, enrolled + 60 * 86400)) if status == "Completed" else None,
         "updated_at": iso(updated_at(draw, enrolled)),
@@ -317,23 +343,25 @@ def pulse_survey(seed: int, index: int) -> dict[str, Any]:
     stream = _STREAMS["PulseSurvey"]
     draw = Draw(seed, stream, index)
     created = created_at(seed, stream, index)
-    questions = [{"id": "q1", "text": "How are you feeling about work this week?", "scale": "1-5"},
-                 {"id": "q2", "text": "How likely are you to recommend us as an employer?", "scale": "1-10"}]
+    questions: list[dict[str, Any]] = [
+        {"id": "q1", "text": "How are you feeling about work this week?", "scale_max": 5},
+        {"id": "q2", "text": "How likely are you to recommend us as an employer?", "scale_max": 10},
+    ]
     for number in range(3, draw.between(3, 6)):
-        questions.append({"id": f"q{number}", "text": " ".join(draw.sample(LOREM, 6)).capitalize() + "?",
-                          "scale": draw.pick(("1-5", "1-10", "text"))})
-    questions.append({"id": f"q{len(questions) + 1}", "text": "Anything else you want to share?", "scale": "text"})
+        question: dict[str, Any] = {"id": f"q{number}", "text": " ".join(draw.sample(LOREM, 6)).capitalize() + "?"}
+        scale = draw.pick((5, 10, None))
+        if scale is not None:
+            question["scale_max"] = scale
+        questions.append(question)
+    questions.append({"id": f"q{len(questions) + 1}", "text": "Anything else you want to share?"})
     return {
         "id": survey_id(index),
         "name": numbered(_SURVEYS, index),
-        "anonymous": draw.chance(0.3),
         "question_count": len(questions),
+        "period_start": iso(created)[:10],
+        "period_end": iso(created + draw.between(3, 30) * 86400)[:10],
+        "anonymous": draw.chance(0.3),
         "questions": questions,
-        "opens_at": iso(created),
-        "closes_at": iso(created + draw.between(3, 30) * 86400),
-        "status": draw.weighted((("closed", 70), ("open", 30))),
-        "created_at": iso(created),
-        "updated_at": iso(updated_at(draw, created)),
     }
 
 
@@ -345,23 +373,22 @@ def survey_response(seed: int, index: int) -> dict[str, Any]:
     draw = Draw(seed, _STREAMS["SurveyResponse"], index)
     survey_index = (first + slot) % surveys
     asked = pulse_survey(seed, survey_index)
-    answers = []
+    answers: dict[str, int | str] = {}
     for question in asked["questions"]:
-        scale = question["scale"]
-        if scale == "text":
+        scale = question.get("scale_max")
+        if scale is None:
             if draw.chance(0.5):
                 continue  # open questions are often left empty
-            value: int | str = " ".join(draw.sample(LOREM, draw.between(2, 12)))
+            answers[question["id"]] = " ".join(draw.sample(LOREM, draw.between(2, 12)))
         else:
-            value = draw.between(1, 5 if scale == "1-5" else 10)
-        answers.append({"question_id": question["id"], "value": value})
+            answers[question["id"]] = draw.between(1, scale)
     opened = created_at(seed, _STREAMS["PulseSurvey"], survey_index)
     return {
         "id": 600_000 + index,
         "survey_id": asked["id"],
         "contact_id": None if asked["anonymous"] else contact_id(seed, employee),
-        "answers": answers,
         "submitted_at": iso(between(draw, opened, opened + 30 * 86400)),
+        "answers": answers,
     }
 
 
@@ -372,15 +399,18 @@ def task(seed: int, index: int) -> dict[str, Any]:
     status = draw.weighted((("open", 30), ("in_progress", 20), ("completed", 50)))
     due = created + draw.between(1, 45) * 86400
     managers = (MODEL.bound("Task", index, "User") - 1) // MANAGER_EVERY + 1
+    assignee = draw.below(MODEL.bound("Task", index, "User"))
+    orphan = draw.chance(ORPHAN_REFERENCE)
     return {
         "id": task_id(index),
-        "title": " ".join(draw.sample(LOREM, 3)).capitalize(),
+        "subject": " ".join(draw.sample(LOREM, 3)).capitalize(),
         "description": " ".join(draw.sample(LOREM, 10)).capitalize() + ".",
         "status": status,
         "priority": draw.weighted((("low", 30), ("normal", 55), ("high", 15))),
         "due_date": iso(due)[:10],
         "completed_at": iso(between(draw, created, due + 10 * 86400)) if status == "completed" else None,
-        "assignee_id": _author(seed, draw, "Task", index),
+        "assignee_id": orphan_contact_id(seed, assignee) if orphan else contact_id(seed, assignee),
+        "assignee_email": None if orphan else identity(seed, PLATFORM, assignee, _employer(seed)).email,
         "created_by_id": contact_id(seed, MANAGER_EVERY * draw.below(managers)),
         "created_at": iso(created),
         "updated_at": iso(updated_at(draw, created)),
@@ -390,13 +420,10 @@ def task(seed: int, index: int) -> dict[str, Any]:
 def attachment(seed: int, index: int) -> dict[str, Any]:
     stream = _STREAMS["Attachment"]
     draw = Draw(seed, stream, index)
-    parent_type = draw.weighted((("message", 50), ("learning_path", 25), ("task", 25)))
-    if parent_type == "message":
-        parent_id = message_id(draw.below(MODEL.bound("Attachment", index, "Message")))
-    elif parent_type == "learning_path":
-        parent_id = learning_path_id(draw.below(MODEL.bound("Attachment", index, "LearningPath")))
-    else:
-        parent_id = task_id(draw.below(MODEL.bound("Attachment", index, "Task")))
+    parent_type = draw.weighted((("Message", 45), ("LearningPath", 20), ("Task", 20), ("GroupPost", 15)))
+    parent_index = draw.below(MODEL.bound("Attachment", index, parent_type))
+    parent_id = {"Message": message_id, "LearningPath": learning_path_id, "Task": task_id,
+                 "GroupPost": group_post_id}[parent_type](parent_index)
     extension, mime, limit = draw.pick((("pdf", "application/pdf", 8_000_000),
                                         ("jpg", "image/jpeg", 6_000_000),
                                         ("mp4", "video/mp4", 120_000_000),
@@ -404,10 +431,10 @@ def attachment(seed: int, index: int) -> dict[str, Any]:
     filename = f"{'-'.join(draw.sample(LOREM, 2))}-{index}.{extension}"
     return {
         "id": 70_000 + index,
-        "filename": filename,
+        "file_name": filename,
         "mime_type": mime,
         # Skewed: most are small, a tail (videos above all) exceeds CRM attachment limits (~20 MB).
-        "size_bytes": int(draw.uniform() ** 3 * limit) + 1024,
+        "bytes": int(draw.uniform() ** 3 * limit) + 1024,
         "parent_type": parent_type,
         "parent_id": parent_id,
         "url": f"https://files.actimo.example/{draw.hex(16)}/{filename}",
@@ -419,9 +446,9 @@ def flow(seed: int, index: int) -> dict[str, Any]:
     stream = _STREAMS["Flow"]
     draw = Draw(seed, stream, index)
     created = created_at(seed, stream, index)
-    trigger = draw.pick(({"type": "contact_created"}, {"type": "group_joined",
-                         "group_id": group_id(draw.below(MODEL.bound("Flow", index, "Group")))},
-                         {"type": "date_field", "field": "data3", "offset_days": 365}))
+    trigger = draw.pick(("contact created",
+                         f"joined group {group_name(draw.below(MODEL.bound('Flow', index, 'Group')))!r}",
+                         "365 days after data3 (hire date)"))
     steps = []
     for _ in range(draw.between(1, 5)):
         kind = draw.pick(("send_message", "enroll_learning_path", "wait", "add_to_group"))
@@ -440,7 +467,6 @@ def flow(seed: int, index: int) -> dict[str, Any]:
         "steps": steps,
         "active": draw.chance(0.7),
         "created_at": iso(created),
-        "updated_at": iso(updated_at(draw, created)),
     }
 
 
@@ -458,8 +484,9 @@ def integration(seed: int, index: int) -> dict[str, Any]:
         "endpoint": f"https://{provider.lower().replace(' ', '-').replace('ø', 'o')}.example/api",
         "auth_type": draw.pick(("oauth2", "api_key", "basic", "saml")),
         "sync_frequency": draw.pick(("hourly", "daily", "weekly")),
-        "payload_fields": sorted(draw.sample(("employee_id", "email", "first_name", "last_name",
-                                              "department", "manager", "location", "msisdn"), draw.between(3, 7))),
+        "payload": {"format": draw.pick(("json", "csv")),
+                    "fields": sorted(draw.sample(("employee_id", "email", "first_name", "last_name", "department",
+                                                  "manager", "location", "msisdn"), draw.between(3, 7)))},
         "status": draw.weighted((("active", 80), ("failing", 10), ("disabled", 10))),
         "last_sync_at": iso(between(draw, created, REFERENCE_EPOCH)),
         "created_at": iso(created),
@@ -474,7 +501,7 @@ BUILDERS = {
     "Message": message,
     "MessageAnalytics": message_analytics,
     "LearningPath": learning_path,
-    "Enrollment": enrollment,
+    "LearningEnrollment": learning_enrollment,
     "PulseSurvey": pulse_survey,
     "SurveyResponse": survey_response,
     "Task": task,

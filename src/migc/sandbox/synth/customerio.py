@@ -9,6 +9,7 @@ keep their JSON types here; the sandbox returns scalar attributes as strings, as
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from migc.sandbox.synth.draw import Draw, scramble40, stream_key, unit
@@ -26,7 +27,7 @@ MODEL = Model(
     growth={
         "Person": Growth(per=1),
         "AnonymousProfile": Growth(per=3, every=10),
-        "CustomObject": Growth(base=3, per=1, every=20),
+        "Object": Growth(base=3, per=1, every=20),
         # One relationship per person (to their company, else to a subscription object).
         "Relationship": Growth(per=1),
         "Event": Growth(per=15),
@@ -57,7 +58,7 @@ _PLANS = ("free", "starter", "pro", "enterprise")
 _STREAMS = {name: stream_key(f"{PLATFORM}.{name}") for name in MODEL.growth}
 _PERSON = _STREAMS["Person"]
 _CIO_ID = stream_key("customerio.cio_id")
-_OBJECT_TYPE = stream_key("customerio.CustomObject.type")
+_OBJECT_TYPE = stream_key("customerio.Object.type")
 _EMPLOYER = stream_key("customerio.Person.employer")
 _MEMBERSHIP = stream_key("customerio.Person.segments")
 _HAS_SMS = stream_key("customerio.action.sms")
@@ -92,7 +93,7 @@ def object_type(seed: int, index: int) -> int:
 
 def object_id(seed: int, index: int) -> str:
     prefix = "co" if object_type(seed, index) == COMPANY_TYPE else "sub"
-    return f"{prefix}_{scramble40(seed, _STREAMS['CustomObject'], index):08x}"
+    return f"{prefix}_{scramble40(seed, _STREAMS['Object'], index):08x}"
 
 
 def segment_id(index: int) -> int:
@@ -120,12 +121,13 @@ def has_sms(seed: int, parent_stream: int, parent: int) -> bool:
     return unit(seed, _HAS_SMS ^ parent_stream, parent) < _SMS_ACTIONS
 
 
+@cache  # one function per seed, so identity()'s cache recognises it
 def _employer_of(seed: int) -> Employer:
     def employer(index: int) -> int | None:
         draw = Draw(seed, _EMPLOYER, index)
         if draw.chance(_NO_COMPANY):
             return None
-        candidate = draw.below(MODEL.bound("Person", index, "CustomObject"))
+        candidate = draw.below(MODEL.bound("Person", index, "Object"))
         while object_type(seed, candidate) != COMPANY_TYPE:
             candidate -= 1
         return candidate
@@ -169,73 +171,95 @@ def person(seed: int, index: int) -> dict[str, Any]:
                            "push_enabled": draw.pick(("true", "false"))},
         })
     return {
-        "id": person_id(seed, index),
         "cio_id": person_cio_id(seed, index),
+        "id": person_id(seed, index),
         "email": who.email,
+        "phone": who.phone,
+        "anonymous_id": None,
+        "created_at": created,
+        "unsubscribed": draw.chance(INACTIVE),
+        "cio_subscription_preferences": {"topics": {"topic_1": draw.chance(0.6), "topic_2": draw.chance(0.3)}},
         "first_name": who.first_name,
         "last_name": who.last_name,
-        "phone": who.phone,
-        "country": who.country,
-        "city": who.city,
-        "language": who.language,
-        "timezone": who.timezone,
         "lifecycle_stage": stage,
-        "plan": draw.pick(_PLANS) if stage in ("customer", "churned") else "free",
         "company": works_at.name if works_at else None,
-        "company_id": object_id(seed, employer) if employer is not None else None,
-        "job_title": draw.pick(("CEO", "CTO", "Head of Growth", "Marketing Manager", "Developer",
-                                "Product Manager", None)),
-        "signup_source": draw.pick(("organic", "google_ads", "referral", "linkedin", "import")),
-        "interests": sorted(set(draw.sample(("analytics", "email", "sms", "push", "api", "crm"), draw.below(4)))),
-        "preferences": {"newsletter": draw.chance(0.6), "frequency": draw.pick(("daily", "weekly", "monthly"))},
+        "country": who.country,
         "segments": segment_ids(seed, index),
         "devices": devices,
-        "unsubscribed": draw.chance(INACTIVE),
-        "created_at": created,
-        "updated_at": updated,
+        "attributes": {
+            "city": who.city,
+            "language": who.language,
+            "timezone": who.timezone,
+            "plan": draw.pick(_PLANS) if stage in ("customer", "churned") else "free",
+            "company_id": object_id(seed, employer) if employer is not None else None,
+            "job_title": draw.pick(("CEO", "CTO", "Head of Growth", "Marketing Manager", "Developer",
+                                    "Product Manager", None)),
+            "signup_source": draw.pick(("organic", "google_ads", "referral", "linkedin", "import")),
+            "interests": sorted(set(draw.sample(("analytics", "email", "sms", "push", "api", "crm"), draw.below(4)))),
+            "preferences": {"newsletter": draw.chance(0.6), "frequency": draw.pick(("daily", "weekly", "monthly"))},
+            "updated_at": updated,
+        },
     }
 
 
 def anonymous_profile(seed: int, index: int) -> dict[str, Any]:
+    """A profile known only by its anonymous_id (no id, no email): a Lead candidate."""
     stream = _STREAMS["AnonymousProfile"]
     draw = Draw(seed, stream, index)
     first_seen = created_at(seed, stream, index)
     return {
-        "id": None,
         "cio_id": anonymous_cio_id(seed, index),
+        "id": None,
         "email": None,
+        "phone": None,
         "anonymous_id": anonymous_id(seed, index),
-        "utm_source": draw.pick(("google", "facebook", "newsletter", "direct", None)),
-        "landing_page": draw.pick(("/", "/pricing", "/blog/what-is-crm", "/signup", "/features/sms")),
-        "first_seen": first_seen,
-        "last_seen": between(draw, first_seen, REFERENCE_EPOCH),
         "created_at": first_seen,
-        "updated_at": updated_at(draw, first_seen),
+        "unsubscribed": False,
+        "cio_subscription_preferences": None,
+        "first_name": None,
+        "last_name": None,
+        "lifecycle_stage": None,
+        "company": None,
+        "country": draw.pick(("US", "GB", "DE", "BR", None)),
+        "segments": [],
+        "devices": [],
+        "attributes": {
+            "utm_source": draw.pick(("google", "facebook", "newsletter", "direct", None)),
+            "landing_page": draw.pick(("/", "/pricing", "/blog/what-is-crm", "/signup", "/features/sms")),
+            "last_seen": between(draw, first_seen, REFERENCE_EPOCH),
+            "updated_at": updated_at(draw, first_seen),
+        },
     }
 
 
+def object_cio_id(seed: int, index: int) -> str:
+    return f"o{scramble40(seed, _STREAMS['Object'] ^ 1, index):010x}"
+
+
 def custom_object(seed: int, index: int) -> dict[str, Any]:
-    stream = _STREAMS["CustomObject"]
+    stream = _STREAMS["Object"]
     draw = Draw(seed, stream, index)
     created = created_at(seed, stream, index)
     kind = object_type(seed, index)
     if kind == COMPANY_TYPE:
         firm = company(seed, PLATFORM, index)
-        attributes: dict[str, Any] = {"name": firm.name, "domain": firm.domain, "industry": firm.industry,
-                                      "employee_count": firm.employees, "country": firm.country,
-                                      "mrr": round(draw.uniform() ** 2 * 20000, 2),
+        name, domain = firm.name, firm.domain
+        attributes: dict[str, Any] = {"industry": firm.industry, "employee_count": firm.employees,
+                                      "country": firm.country, "mrr": round(draw.uniform() ** 2 * 20000, 2),
                                       "plan": draw.pick(_PLANS)}
     else:
-        attributes = {"name": f"{draw.pick(_PLANS).title()} subscription", "status":
-                      draw.weighted((("active", 70), ("past_due", 10), ("canceled", 20))),
-                      "seats": draw.between(1, 250), "renews_on": between(draw, REFERENCE_EPOCH, REFERENCE_EPOCH + 365 * 86400)}
+        name, domain = f"{draw.pick(_PLANS).title()} subscription", None
+        attributes = {"status": draw.weighted((("active", 70), ("past_due", 10), ("canceled", 20))),
+                      "seats": draw.between(1, 250),
+                      "renews_on": between(draw, REFERENCE_EPOCH, REFERENCE_EPOCH + 365 * 86400)}
+    attributes.update(created_at=created, updated_at=updated_at(draw, created))
     return {
+        "cio_object_id": object_cio_id(seed, index),
         "object_type_id": kind,
         "object_id": object_id(seed, index),
-        "cio_object_id": f"o{scramble40(seed, stream ^ 1, index):010x}",
+        "name": name,
+        "domain": domain,
         "attributes": attributes,
-        "created_at": created,
-        "updated_at": updated_at(draw, created),
     }
 
 
@@ -245,23 +269,25 @@ def relationship(seed: int, index: int) -> dict[str, Any]:
     draw = Draw(seed, stream, index)
     employer = _employer_of(seed)(index)
     if draw.chance(ORPHAN_REFERENCE):
-        kind, related_id, role = COMPANY_TYPE, f"co_deleted_{index}", "member"
+        related, role = _ORPHAN_OFFSET + index, "member"
+        kind, related_id = COMPANY_TYPE, f"co_deleted_{index}"
     else:
         if employer is not None:
             related, role = employer, draw.pick(("admin", "member", "billing", "owner"))
         else:
-            related = draw.below(MODEL.bound("Relationship", index, "CustomObject"))
+            related = draw.below(MODEL.bound("Relationship", index, "Object"))
             while related > 0 and object_type(seed, related) != SUBSCRIPTION_TYPE:
                 related -= 1
             role = "subscriber"
         kind, related_id = object_type(seed, related), object_id(seed, related)
+    person = person_cio_id(seed, index)
     return {
-        "customer_id": person_id(seed, index),
-        "cio_id": person_cio_id(seed, index),
+        "id": f"{person}:{kind}:{related_id}",
+        "person": person,
+        "object": object_cio_id(seed, related),
         "object_type_id": kind,
         "object_id": related_id,
-        "relationship_attributes": {"role": role},
-        "created_at": created_at(seed, stream, index),
+        "attributes": {"role": role, "created_at": created_at(seed, stream, index)},
     }
 
 
@@ -271,16 +297,21 @@ def event(seed: int, index: int) -> dict[str, Any]:
     name = draw.weighted(tuple(zip(EVENT_NAMES, (3, 35, 15, 12, 3, 25, 4, 3), strict=True)))
     customer: str | None
     anonymous: str | None = None
+    identifiers: dict[str, Any] | None
     profiles = MODEL.bound("Event", index, "AnonymousProfile")
     if draw.chance(0.05) and profiles:
         profile = draw.below(profiles)
         customer, anonymous = None, anonymous_id(seed, profile)
+        identifiers = {"email": None, "id": None, "cio_id": anonymous_cio_id(seed, profile)}
         since = created_at(seed, _STREAMS["AnonymousProfile"], profile)
     elif draw.chance(ORPHAN_REFERENCE):
         customer, since = person_id(seed, _ORPHAN_OFFSET + index), created_at(seed, _PERSON, 0)
+        identifiers = {"email": None, "id": customer, "cio_id": person_cio_id(seed, _ORPHAN_OFFSET + index)}
     else:
         who = active_person(seed, PLATFORM, draw, MODEL.bound("Event", index, "Person"), POWER_USER_EVENT_SHARE)
         customer, since = person_id(seed, who), created_at(seed, _PERSON, who)
+        identifiers = {"email": identity(seed, PLATFORM, who, _employer_of(seed)).email, "id": customer,
+                       "cio_id": person_cio_id(seed, who)}
     timestamp = between(draw, since, REFERENCE_EPOCH)
     data: dict[str, Any] = {}
     if name == "Order Completed":
@@ -294,11 +325,14 @@ def event(seed: int, index: int) -> dict[str, Any]:
         data = {"feature": draw.pick(("export", "dashboards", "api", "sms", "segments"))}
     return {
         "id": _ulid(draw, timestamp),
-        "customer_id": customer,
-        "anonymous_id": anonymous,
-        "name": name,
         "type": "event",
+        "name": name,
         "timestamp": timestamp,
+        "customer_id": customer,
+        "customer_identifiers": identifiers,
+        "delivery_id": None,
+        "delivery_type": None,
+        "anonymous_id": anonymous,
         "data": data,
     }
 
@@ -475,7 +509,7 @@ def delivery(seed: int, index: int) -> dict[str, Any]:
 BUILDERS = {
     "Person": person,
     "AnonymousProfile": anonymous_profile,
-    "CustomObject": custom_object,
+    "Object": custom_object,
     "Relationship": relationship,
     "Event": event,
     "Segment": segment,

@@ -15,6 +15,10 @@ from typing import TypeVar
 
 _MASK64 = (1 << 64) - 1
 _MASK40 = (1 << 40) - 1
+_MULTIPLIER_A = 0x9E3779B97F
+_MULTIPLIER_B = 0xC2B2AE3D27
+_INVERSE_A = pow(_MULTIPLIER_A, -1, 1 << 40)
+_INVERSE_B = pow(_MULTIPLIER_B, -1, 1 << 40)
 _T = TypeVar("_T")
 
 
@@ -47,11 +51,21 @@ def scramble40(seed: int, stream: int, index: int) -> int:
     so distinct indices give distinct results: ids built from it are unique by construction.
     """
     value = (index ^ mix64(seed ^ stream)) & _MASK40
-    value = (value * 0x9E3779B97F) & _MASK40
+    value = (value * _MULTIPLIER_A) & _MASK40
     value ^= value >> 19
-    value = (value * 0xC2B2AE3D27) & _MASK40
+    value = (value * _MULTIPLIER_B) & _MASK40
     value ^= value >> 21
     return value
+
+
+def unscramble40(seed: int, stream: int, value: int) -> int:
+    """The index `scramble40` turned into `value` (each step undone in reverse order)."""
+    value &= _MASK40
+    value ^= value >> 21
+    value = (value * _INVERSE_B) & _MASK40
+    value ^= (value >> 19) ^ (value >> 38)
+    value = (value * _INVERSE_A) & _MASK40
+    return (value ^ mix64(seed ^ stream)) & _MASK40
 
 
 def unit(seed: int, stream: int, index: int) -> float:

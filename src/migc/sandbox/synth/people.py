@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 import msgspec
 
@@ -162,11 +163,13 @@ def _basics(seed: int, platform: str, index: int, employer: Employer | None) -> 
     )
 
 
+@lru_cache(maxsize=1 << 14)
 def identity(seed: int, platform: str, index: int, employer: Employer | None = None) -> Identity:
     """Person `index` of a platform; DUPLICATE_EMAIL of them reuse an earlier person's address.
 
-    `employer` must be the same function for every call on one platform: an earlier person's
-    address (for a duplicate) is recomputed with it.
+    `employer` must be the same function for every call on one platform and seed: an earlier
+    person's address (for a duplicate) is recomputed with it, and results are cached by it
+    (records that mention a person, such as events of power users, ask again and again).
     """
     person = _basics(seed, platform, index, employer)
     if person.email is None or index == 0:
