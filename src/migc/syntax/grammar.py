@@ -22,18 +22,21 @@ class _WordBoundaries(PostLex):
 
 
 @cache
-def parser(lexer_callbacks: tuple[tuple[str, object], ...] = ()) -> Lark:
+def parser(lexer_callbacks: tuple[tuple[str, object], ...] = (), transformer: object = None) -> Lark:
     """The shared parser. Lark's `cache=True` pickles the LALR tables next to the temp dir, so
     a cold `migc check` does not rebuild them. Lexers copy their callbacks when they are built,
-    so callbacks are fixed here, once."""
+    so callbacks and the embedded transformer (which builds the AST while parsing, instead of a
+    parse tree to walk afterwards) are fixed here, once."""
     return Lark.open(
         str(grammar_path()),
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
+        propagate_positions=False,
         maybe_placeholders=False,
         postlex=_WordBoundaries(),
         lexer_callbacks=dict(lexer_callbacks),
+        transformer=transformer,
+        keep_all_tokens=True,
         cache=True,
     )
 
@@ -45,8 +48,9 @@ def build_strict() -> Lark:
         str(grammar_path()),
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
+        propagate_positions=False,
         maybe_placeholders=False,
         postlex=_WordBoundaries(),
+        keep_all_tokens=True,
         strict=True,
     )

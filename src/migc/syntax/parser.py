@@ -20,7 +20,7 @@ from migc.source import SourceFile, Span
 from migc.syntax import ast
 from migc.syntax.grammar import parser as _lark_parser
 from migc.syntax.hints import TerminalNames, describe_token
-from migc.syntax.transformer import build
+from migc.syntax.transformer import AstBuilder
 
 # Statement and item keywords: when one of them arrives unexpectedly, the parser unwinds to a
 # state that accepts it instead of throwing the keyword (and the statement it starts) away.
@@ -83,8 +83,11 @@ def _dispatch(handler: str):
 _CALLBACKS = (("COMMENT", _dispatch("_on_comment")), ("LBRACE", _dispatch("_on_lbrace")), ("RBRACE", _dispatch("_on_rbrace")))
 
 
+_BUILDER = AstBuilder()
+
+
 def _lark():
-    return _lark_parser(_CALLBACKS)
+    return _lark_parser(_CALLBACKS, _BUILDER)
 
 
 class _Session:
@@ -99,9 +102,9 @@ class _Session:
 
     def run(self) -> ParseResult:
         module = None
+        _BUILDER.begin(self.source, self.diagnostics)
         try:
-            tree = self.lark.parse(self.source.text, on_error=self._recover)
-            module = build(tree, self.source, self.diagnostics)
+            module = self.lark.parse(self.source.text, on_error=self._recover)
         except UnexpectedInput as error:
             # Recovery gave up (for example the file ends inside an expression): report it once.
             self._report(error)

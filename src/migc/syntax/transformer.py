@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
+import msgspec
+from lark import Token, Transformer
 
 from migc import codes
 from migc.diagnostics import Diagnostics, Note
@@ -22,10 +23,93 @@ _ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "0": "\0"}
 
 
-@v_args(meta=True)
+# Binding power and associativity of the binary operators, and of the prefix ones.
+_BINARY = {
+    "or": (1, "left"), "and": (2, "left"),
+    "==": (4, "none"), "!=": (4, "none"), "<": (4, "none"), "<=": (4, "none"), ">": (4, "none"),
+    ">=": (4, "none"), "in": (4, "none"), "not in": (4, "none"),
+    "??": (5, "right"), "+": (6, "left"), "-": (6, "left"), "*": (7, "left"), "/": (7, "left"), "%": (7, "left"),
+}
+_PREFIX = {"not": 3, "-": 8}
+
+
+class _Meta:
+    """The extent of a rule's match, from its first and last tokens or nodes."""
+
+    __slots__ = ("start_pos", "end_pos", "empty")
+
+    def __init__(self, start: int | None, end: int | None) -> None:
+        self.start_pos = start
+        self.end_pos = end
+        self.empty = start is None or end is None
+
+
+# Tokens the builder methods read; every other token (keywords, punctuation) only delimits.
+_KEPT_TOKENS = frozenset(
+    {
+        "NAME", "QUOTED_NAME", "STRING", "INT", "DECIMAL", "DURATION", "SIZE", "TRUE", "FALSE", "NULL",
+        "OR", "AND", "NOT", "IN", "EQ", "NE", "LT", "LE", "GT", "GE", "COALESCE", "PLUS", "MINUS", "STAR",
+        "SLASH", "PERCENT", "ELLIPSIS", "PLUS_ASSIGN", "CARDINALITY", "MERGE", "QUARANTINE", "REPORT",
+        "FUZZY", "BUILTIN", "AGGREGATE",
+    }
+)
+
+
+class _Flag:
+    """A field flag (`required`, `unique`, `label "..."`) with where it was written."""
+
+    __slots__ = ("name", "value", "meta")
+
+    def __init__(self, name: str, value: object, meta: _Meta) -> None:
+        self.name, self.value, self.meta = name, value, meta
+
+
+class _Group(tuple):
+    """Arguments in parentheses, remembering where the parentheses are."""
+
+    meta: _Meta
+
+
+def _group(meta: _Meta, items) -> _Group:
+    group = _Group(items)
+    group.meta = meta
+    return group
+
+
+def _edge(item, end: bool) -> int | None:
+    if isinstance(item, (_Flag, _Group)):
+        return item.meta.end_pos if end else item.meta.start_pos
+    if isinstance(item, Token):
+        return item.end_pos if end else item.start_pos
+    if isinstance(item, ast.Node):
+        return item.span.end if end else item.span.start
+    if isinstance(item, (tuple, list)):  # ("from", QualifiedName) style markers
+        for part in reversed(item) if end else item:
+            position = _edge(part, end)
+            if position is not None:
+                return position
+    return None
+
+
+def _split(children: list) -> tuple[_Meta, list]:
+    """The span a rule covers, and its children without delimiting tokens (the parser keeps all
+    tokens, because Lark's embedded transformer gets no position metadata)."""
+    start = next((p for p in (_edge(c, False) for c in children) if p is not None), None)
+    end = next((p for p in (_edge(c, True) for c in reversed(children)) if p is not None), None)
+    kept = [c for c in children if not isinstance(c, Token) or c.type in _KEPT_TOKENS]
+    return _Meta(start, end), kept
+
+
 class AstBuilder(Transformer):
-    def __init__(self, source: SourceFile, diagnostics: Diagnostics) -> None:
+    """Builds AST nodes as the parser reduces (Lark's embedded transformer). One instance serves
+    every parse; `start(source, diagnostics)` points it at the file being parsed."""
+
+    def __init__(self) -> None:
         super().__init__(visit_tokens=False)
+        self.source = SourceFile("<none>", "")
+        self.diagnostics = Diagnostics()
+
+    def begin(self, source: SourceFile, diagnostics: Diagnostics) -> None:
         self.source = source
         self.diagnostics = diagnostics
 
@@ -63,45 +147,55 @@ class AstBuilder(Transformer):
 
     # ------------------------------------------------------------------ leaves
 
-    def name(self, meta, children):
+    def name(self, children):
+        meta, children = _split(children)
         token = children[0]
         text = token.value[1:-1] if token.type == "QUOTED_NAME" else token.value
         return ast.Name(span=self._token_span(token), text=text)
 
-    def path(self, meta, children):
+    def path(self, children):
+        meta, children = _split(children)
         return ast.Path(span=self._span(meta), parts=tuple(children))
 
-    def qualified_name(self, meta, children):
+    def qualified_name(self, children):
+        meta, children = _split(children)
         return ast.QualifiedName(span=self._span(meta), object=children[0], field=children[1])
 
-    def string(self, meta, children):
+    def string(self, children):
+        meta, children = _split(children)
         token = children[0]
         value = self._unescape(token.value, token.start_pos)
         return ast.Literal(span=self._token_span(token), kind="string", value=value, text=token.value)
 
-    def integer(self, meta, children):
+    def integer(self, children):
+        meta, children = _split(children)
         token = children[0]
         return ast.Literal(span=self._token_span(token), kind="integer", value=int(token.value), text=token.value)
 
-    def decimal(self, meta, children):
+    def decimal(self, children):
+        meta, children = _split(children)
         token = children[0]
         return ast.Literal(span=self._token_span(token), kind="decimal", value=float(token.value), text=token.value)
 
-    def boolean(self, meta, children):
+    def boolean(self, children):
+        meta, children = _split(children)
         token = children[0]
         return ast.Literal(span=self._token_span(token), kind="boolean", value=token.value == "true", text=token.value)
 
-    def null(self, meta, children):
+    def null(self, children):
+        meta, children = _split(children)
         token = children[0]
         return ast.Literal(span=self._token_span(token), kind="null", value=None, text=token.value)
 
-    def duration(self, meta, children):
+    def duration(self, children):
+        meta, children = _split(children)
         token = children[0]
         number, unit = re.fullmatch(r"(\d+)(\w+)", token.value).groups()
         seconds = int(number) * _DURATION_SECONDS[unit]
         return ast.Literal(span=self._token_span(token), kind="duration", value=seconds, text=token.value)
 
-    def size(self, meta, children):
+    def size(self, children):
+        meta, children = _split(children)
         token = children[0]
         number, unit = re.fullmatch(r"(\d+)(\w+)", token.value).groups()
         return ast.Literal(
@@ -113,66 +207,78 @@ class AstBuilder(Transformer):
 
     # ------------------------------------------------------------------ expressions
 
-    def name_ref(self, meta, children):
+    def name_ref(self, children):
+        meta, children = _split(children)
         return ast.NameRef(span=self._span(meta), name=children[0])
 
-    def member(self, meta, children):
+    def member(self, children):
+        meta, children = _split(children)
         return ast.Member(span=self._span(meta), value=children[0], name=children[1])
 
-    def index(self, meta, children):
+    def index(self, children):
+        meta, children = _split(children)
         return ast.Index(span=self._span(meta), value=children[0], index=children[1])
 
-    def call(self, meta, children):
+    def call(self, children):
+        meta, children = _split(children)
         return ast.Call(span=self._span(meta), function=children[0], args=tuple(children[1:]))
 
-    def call_args(self, meta, children):
-        return tuple(children)
+    def atom(self, children):
+        """`( expr )`: the parentheses only group; the node's span includes them."""
+        meta, children = _split(children)
+        return msgspec.structs.replace(children[0], span=self._span(meta))
 
-    def pipe(self, meta, children):
-        args = children[2] if len(children) > 2 else ()
+    def call_args(self, children):
+        meta, children = _split(children)
+        return _group(meta, children)
+
+    def pipe(self, children):
+        meta, children = _split(children)
+        args = tuple(children[2]) if len(children) > 2 else ()
         return ast.Pipe(span=self._span(meta), value=children[0], function=children[1], args=args)
 
-    def binary(self, meta, children):
-        left, op, right = children
-        return ast.Binary(span=self._span(meta), op=op.value, left=left, right=right)
+    def operation(self, children):
+        meta, children = _split(children)
+        """A flat chain of operands and operator tokens, resolved by precedence climbing."""
+        return _Climber(self, children).expression(0)
 
-    def not_in(self, meta, children):
-        left, _not, _in, right = children
-        return ast.Binary(span=self._span(meta), op="not in", left=left, right=right)
-
-    def unary(self, meta, children):
-        op, operand = children
-        return ast.Unary(span=self._span(meta), op=op.value, operand=operand)
-
-    def cast(self, meta, children):
+    def cast(self, children):
+        meta, children = _split(children)
         return ast.Cast(span=self._span(meta), value=children[0], type=children[1])
 
-    def if_expr(self, meta, children):
+    def if_expr(self, children):
+        meta, children = _split(children)
         return ast.IfExpr(span=self._span(meta), condition=children[0], then=children[1], otherwise=children[2])
 
-    def list_expr(self, meta, children):
+    def list_expr(self, children):
+        meta, children = _split(children)
         return ast.ListExpr(span=self._span(meta), items=tuple(children))
 
     # ------------------------------------------------------------------ types
 
-    def type_expr(self, meta, children):
-        args = children[1] if len(children) > 1 else ()
+    def type_expr(self, children):
+        meta, children = _split(children)
+        args = tuple(children[1]) if len(children) > 1 else ()
         return ast.TypeExpr(span=self._span(meta), name=children[0], args=args)
 
-    def type_args(self, meta, children):
-        return tuple(children)
+    def type_args(self, children):
+        meta, children = _split(children)
+        return _group(meta, children)
 
-    def generic_type(self, meta, children):
+    def generic_type(self, children):
+        meta, children = _split(children)
         return ast.TypeExpr(span=self._span(meta), name=children[0], item=children[1])
 
-    def function_type(self, meta, children):
+    def function_type(self, children):
+        meta, children = _split(children)
         *params, returns = children
         fn_name = ast.Name(span=self.source.span(meta.start_pos, meta.start_pos + 2), text="fn")
         return ast.TypeExpr(span=self._span(meta), name=fn_name, params=tuple(params), returns=returns)
 
     # ------------------------------------------------------------------ header
 
-    def migration(self, meta, children):
+    def migration(self, children):
+        meta, children = _split(children)
         name, *clauses = children
         seen: dict[type, ast.Node] = {}
         for clause in clauses:
@@ -189,35 +295,44 @@ class AstBuilder(Transformer):
                 seen[kind] = clause
         return ast.Migration(span=self._span(meta), name=name, clauses=tuple(clauses))
 
-    def from_clause(self, meta, children):
+    def from_clause(self, children):
+        meta, children = _split(children)
         return ast.FromClause(span=self._span(meta), platform=children[0])
 
-    def to_clause(self, meta, children):
+    def to_clause(self, children):
+        meta, children = _split(children)
         return ast.ToClause(span=self._span(meta), platform=children[0])
 
-    def consent_clause(self, meta, children):
+    def consent_clause(self, children):
+        meta, children = _split(children)
         regulation, subject, condition = children
         return ast.ConsentClause(span=self._span(meta), regulation=regulation, subject=subject, condition=condition)
 
-    def sample_clause(self, meta, children):
+    def sample_clause(self, children):
+        meta, children = _split(children)
         return ast.SampleClause(span=self._span(meta), size=int(children[0].value))
 
-    def delta_clause(self, meta, children):
-        return ast.DeltaClause(span=self._span(meta), window=self.duration(meta, children))
+    def delta_clause(self, children):
+        meta, children = _split(children)
+        return ast.DeltaClause(span=self._span(meta), window=self.duration(children))
 
-    def order_clause(self, meta, children):
+    def order_clause(self, children):
+        meta, children = _split(children)
         return ast.OrderClause(span=self._span(meta), objects=tuple(children))
 
     # ------------------------------------------------------------------ declarations
 
-    def import_decl(self, meta, children):
+    def import_decl(self, children):
+        meta, children = _split(children)
         *names, path = children
         return ast.Import(span=self._span(meta), names=tuple(names), path=self._string_lit(path))
 
-    def let_decl(self, meta, children):
+    def let_decl(self, children):
+        meta, children = _split(children)
         return ast.Let(span=self._span(meta), name=children[0], value=children[1])
 
-    def values_decl(self, meta, children):
+    def values_decl(self, children):
+        meta, children = _split(children)
         name = children[0]
         source = target = default = None
         entries = []
@@ -234,39 +349,45 @@ class AstBuilder(Transformer):
             span=self._span(meta), name=name, source=source, target=target, entries=tuple(entries), default=default
         )
 
-    def values_from(self, meta, children):
+    def values_from(self, children):
+        meta, children = _split(children)
         return ("from", children[0])
 
-    def values_to(self, meta, children):
+    def values_to(self, children):
+        meta, children = _split(children)
         return ("to", children[0])
 
-    def values_else(self, meta, children):
+    def values_else(self, children):
+        meta, children = _split(children)
         return ("else", children[0])
 
-    def value_entry(self, meta, children):
+    def value_entry(self, children):
+        meta, children = _split(children)
         *keys, value = children
         return ast.ValueEntry(span=self._span(meta), keys=tuple(keys), value=value)
 
-    def _field_flags(self, flags: list) -> dict:
-        result: dict[str, Any] = {}
-        for flag in flags:
-            result.update(flag)
-        return result
+    def _field_flags(self, flags: list[_Flag]) -> dict:
+        return {flag.name: flag.value for flag in flags}
 
-    def required_flag(self, meta, children):
-        return {"required": True}
+    def required_flag(self, children):
+        meta, children = _split(children)
+        return _Flag("required", True, meta)
 
-    def unique_flag(self, meta, children):
-        return {"unique": True}
+    def unique_flag(self, children):
+        meta, children = _split(children)
+        return _Flag("unique", True, meta)
 
-    def label_flag(self, meta, children):
-        return {"label": self._string_lit(children[0])}
+    def label_flag(self, children):
+        meta, children = _split(children)
+        return _Flag("label", self._string_lit(children[0]), meta)
 
-    def field_decl(self, meta, children):
+    def field_decl(self, children):
+        meta, children = _split(children)
         name, type_, *flags = children
         return ast.FieldDecl(span=self._span(meta), name=name, type=type_, **self._field_flags(flags))
 
-    def create_module(self, meta, children):
+    def create_module(self, children):
+        meta, children = _split(children)
         name = children[0]
         rest = children[1:]
         label = None
@@ -275,17 +396,20 @@ class AstBuilder(Transformer):
             rest = rest[1:]
         return ast.CreateModule(span=self._span(meta), name=name, label=label, fields=tuple(rest))
 
-    def create_field(self, meta, children):
+    def create_field(self, children):
+        meta, children = _split(children)
         target, type_, *flags = children
         return ast.CreateField(span=self._span(meta), target=target, type=type_, **self._field_flags(flags))
 
-    def create_picklist(self, meta, children):
+    def create_picklist(self, children):
+        meta, children = _split(children)
         target, _plus_assign, *values = children
         return ast.CreatePicklist(
             span=self._span(meta), target=target, values=tuple(self._string_lit(v) for v in values)
         )
 
-    def builtin_decl(self, meta, children):
+    def builtin_decl(self, children):
+        meta, children = _split(children)
         kind, name, *rest = children
         doc = None
         if rest and isinstance(rest[-1], ast.Literal):
@@ -300,7 +424,8 @@ class AstBuilder(Transformer):
             aggregate=kind.value == "aggregate",
         )
 
-    def param(self, meta, children):
+    def param(self, children):
+        meta, children = _split(children)
         name, type_, *rest = children
         variadic = bool(rest) and isinstance(rest[0], Token) and rest[0].type == "ELLIPSIS"
         if variadic:
@@ -310,7 +435,8 @@ class AstBuilder(Transformer):
 
     # ------------------------------------------------------------------ mapping
 
-    def object_block(self, meta, children):
+    def object_block(self, children):
+        meta, children = _split(children)
         label, target_label, cardinality, *items = children
         return ast.ObjectBlock(
             span=self._span(meta),
@@ -320,14 +446,17 @@ class AstBuilder(Transformer):
             items=tuple(items),
         )
 
-    def cardinality(self, meta, children):
+    def cardinality(self, children):
+        meta, children = _split(children)
         return ast.Cardinality(span=self._span(meta), kind=children[0].value)
 
-    def lossy_cardinality(self, meta, children):
+    def lossy_cardinality(self, children):
+        meta, children = _split(children)
         reason = self._string_lit(children[0]) if children else None
         return ast.Cardinality(span=self._span(meta), kind="lossy", reason=reason)
 
-    def map_block(self, meta, children):
+    def map_block(self, children):
+        meta, children = _split(children)
         source = children[0]
         rest = children[1:]
         grouping = None
@@ -357,69 +486,86 @@ class AstBuilder(Transformer):
             body=tuple(rest),
         )
 
-    def distinct_grouping(self, meta, children):
+    def distinct_grouping(self, children):
+        meta, children = _split(children)
         return ast.Grouping(span=self._span(meta), kind="distinct", keys=tuple(children))
 
-    def summarize_grouping(self, meta, children):
+    def summarize_grouping(self, children):
+        meta, children = _split(children)
         return ast.Grouping(span=self._span(meta), kind="summarize", keys=tuple(children))
 
-    def where_route(self, meta, children):
+    def where_route(self, children):
+        meta, children = _split(children)
         return ast.Route(span=self._span(meta), kind="where", condition=children[0])
 
-    def otherwise_route(self, meta, children):
+    def otherwise_route(self, children):
+        meta, children = _split(children)
         return ast.Route(span=self._span(meta), kind="otherwise")
 
-    def map_lossy(self, meta, children):
+    def map_lossy(self, children):
+        meta, children = _split(children)
         return ("map_lossy", self._string_lit(children[0]))
 
-    def extend_block(self, meta, children):
+    def extend_block(self, children):
+        meta, children = _split(children)
         source, target, *body = children
         return ast.ExtendBlock(span=self._span(meta), source=source, target=target, body=tuple(body))
 
-    def key_stmt(self, meta, children):
+    def key_stmt(self, children):
+        meta, children = _split(children)
         return ast.KeyStmt(span=self._span(meta), field=children[0], value=children[1])
 
-    def lossy_note(self, meta, children):
+    def lossy_note(self, children):
+        meta, children = _split(children)
         return self._string_lit(children[0])
 
-    def assign(self, meta, children):
+    def assign(self, children):
+        meta, children = _split(children)
         field, value, *rest = children
         return ast.Assign(span=self._span(meta), field=field, value=value, lossy=rest[0] if rest else None)
 
-    def drop_stmt(self, meta, children):
+    def drop_stmt(self, children):
+        meta, children = _split(children)
         lossy = children[-1] if isinstance(children[-1], ast.StringLit) else None
         paths = children[:-1] if lossy else children
         return ast.Drop(span=self._span(meta), paths=tuple(paths), lossy=lossy)
 
-    def flag_stmt(self, meta, children):
+    def flag_stmt(self, children):
+        meta, children = _split(children)
         message, condition, action = children
         return ast.Flag(
             span=self._span(meta), message=self._string_lit(message), condition=condition, action=action.value
         )
 
-    def limit_stmt(self, meta, children):
+    def limit_stmt(self, children):
+        meta, children = _split(children)
         count, per, *rest = children
         return ast.Limit(span=self._span(meta), count=int(count.value), per=per, lossy=rest[0] if rest else None)
 
-    def local_let(self, meta, children):
+    def local_let(self, children):
+        meta, children = _split(children)
         return ast.LocalLet(span=self._span(meta), name=children[0], value=children[1])
 
-    def note_stmt(self, meta, children):
+    def note_stmt(self, children):
+        meta, children = _split(children)
         return ast.NoteStmt(span=self._span(meta), text=self._string_lit(children[0]))
 
-    def lossy_stmt(self, meta, children):
+    def lossy_stmt(self, children):
+        meta, children = _split(children)
         return ast.LossyStmt(span=self._span(meta), text=self._string_lit(children[0]))
 
-    def list_stmt(self, meta, children):
+    def list_stmt(self, children):
+        meta, children = _split(children)
         return ast.ListStmt(span=self._span(meta), paths=tuple(children))
 
-    def ref_lookup(self, meta, children):
+    def ref_lookup(self, children):
+        meta, children = _split(children)
         target, *rest = children
         fallback = None
         quarantine = False
         if rest and isinstance(rest[-1], tuple):
             kind, value = rest.pop()
-            if kind == "quarantine":
+            if kind == "quarantine":  # value is the `quarantine` token
                 quarantine = True
             else:
                 fallback = value
@@ -427,25 +573,30 @@ class AstBuilder(Transformer):
             span=self._span(meta), target=target, matches=tuple(rest), fallback=fallback, quarantine=quarantine
         )
 
-    def ref_match(self, meta, children):
+    def ref_match(self, children):
+        meta, children = _split(children)
         fuzzy = isinstance(children[0], Token)
         if fuzzy:
             children = children[1:]
         return ast.RefMatch(span=self._span(meta), field=children[0], value=children[1], fuzzy=fuzzy)
 
-    def ref_else(self, meta, children):
+    def ref_else(self, children):
+        meta, children = _split(children)
         return ("value", children[0])
 
-    def ref_else_quarantine(self, meta, children):
-        return ("quarantine", None)
+    def ref_else_quarantine(self, children):
+        meta, children = _split(children)
+        return ("quarantine", children[0])
 
-    def rebuild_block(self, meta, children):
+    def rebuild_block(self, children):
+        meta, children = _split(children)
         source, destination, *body = children
         return ast.RebuildBlock(
             span=self._span(meta), source=source, destination=self._string_lit(destination), body=tuple(body)
         )
 
-    def start(self, meta, children):
+    def start(self, children):
+        meta, children = _split(children)
         return ast.Module(span=self.source.span(0, len(self.source.text)), items=tuple(children))
 
 
@@ -459,5 +610,40 @@ _CLAUSE_KEYWORDS = {
 }
 
 
-def build(tree: Tree, source: SourceFile, diagnostics: Diagnostics) -> ast.Module:
-    return AstBuilder(source, diagnostics).transform(tree)
+class _Climber:
+    """Precedence climbing over `operation`'s flat children (operands and operator tokens)."""
+
+    def __init__(self, builder: AstBuilder, items: list) -> None:
+        self.builder = builder
+        self.items = items
+        self.position = 0
+
+    def expression(self, min_power: int):
+        item = self.items[self.position]
+        self.position += 1
+        if isinstance(item, Token):  # a prefix operator
+            operand = self.expression(_PREFIX[item.value])
+            span = self.builder._token_span(item).cover(operand.span)
+            left = ast.Unary(span=span, op=item.value, operand=operand)
+        else:
+            left = item
+        while self.position < len(self.items):
+            token = self.items[self.position]
+            op, width = token.value, 1
+            if op == "not":  # `not in`
+                op, width = "not in", 2
+            power, associativity = _BINARY[op]
+            if power < min_power:
+                break
+            self.position += width
+            right = self.expression(power if associativity == "right" else power + 1)
+            left = ast.Binary(span=left.span.cover(right.span), op=op, left=left, right=right)
+            if associativity == "none" and self.position < len(self.items):
+                following = self.items[self.position].value
+                if following in _BINARY and _BINARY[following][0] == power or following == "not":
+                    self.builder.diagnostics.add(
+                        codes.UNEXPECTED_TOKEN,
+                        self.builder._token_span(self.items[self.position]),
+                        f"comparisons do not chain: write `a {op} b and b {following} c`, or add parentheses",
+                    )
+        return left
