@@ -30,6 +30,8 @@ from email.utils import parsedate_to_datetime
 import msgspec
 
 SECONDS_PER_DAY = 86_400.0
+# Float slack: a wait shorter than this is no wait (it could not move a float clock anyway).
+EPSILON = 1e-9
 
 
 class RateBudget(msgspec.Struct, frozen=True, kw_only=True):
@@ -111,7 +113,7 @@ class RateLimiter:
                 now = self._clock()
                 self._check_daily(now, cost, counts_against_daily_left)
                 delay = self._delay(now)
-                if delay <= 0:
+                if delay <= EPSILON:
                     self._record_start(now, cost, counts_against_daily_left)
                     return
                 self.waits += 1
@@ -121,12 +123,12 @@ class RateLimiter:
     def _delay(self, now: float) -> float:
         delays = [self._paused_until - now]
         window = self.budget.per_seconds + self._margin
-        while self._started and self._started[0] <= now - window:
+        while self._started and self._started[0] <= now - window + EPSILON:
             self._started.popleft()
         if len(self._started) >= self.budget.calls:
             delays.append(self._started[0] + window - now)
         self._refill(now)
-        if self._tokens < 1.0:
+        if self._tokens < 1.0 - EPSILON:
             delays.append((1.0 - self._tokens) / self.budget.rate)
         return max(delays)
 

@@ -9,13 +9,14 @@ and builds it with `build_app(profile, routes, config, store)`. The `PlatformPro
 says how the platform authenticates and how it words a 401, a 429 and a 5xx; `build_app`
 puts one gate in front of the routes that, per request and in this order:
 
-1. draws the fault decision (`sandbox.faults`) and waits its latency;
+1. draws the fault decision (`sandbox.faults`);
 2. checks auth (`profile.authenticated`), answering the platform's own 401 body;
 3. answers an injected 429/503 without touching the store;
 4. applies `config.rate_limit` (sliding window of accepted requests, concurrency in flight,
    daily units with `profile.cost()`), answering `profile.throttled()` when over;
-5. runs the route; for the "after write" faults it then throws the answer away (500, hang,
-   or `ConnectionResetError`);
+5. waits the fault latency (holding the concurrency slot, as processing time does), runs the
+   route, and for the "after write" faults throws the answer away (500, hang, or
+   `ConnectionResetError`);
 6. adds `profile.limit_headers()` and records the exchange in `app.state.traffic`.
 
 `app.state` holds `config`, `store`, `traffic`, `faults` (the `FaultPlan`) and `limiter`.
@@ -55,7 +56,12 @@ SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
     "freshsales": {"token": "sandbox-freshsales-api-key"},
     "netmera": {"token": "sandbox-netmera-rest-key"},
     "pipedrive": {"token": "sandbox-pipedrive-api-token"},
-    "zoho_crm": {"token": "sandbox-zoho-oauthtoken"},
+    "zoho_crm": {
+        "token": "sandbox-zoho-oauthtoken",
+        "refresh_token": "sandbox-zoho-refresh-token",
+        "client_id": "sandbox-zoho-client-id",
+        "client_secret": "sandbox-zoho-client-secret",
+    },
 }
 
 
@@ -250,8 +256,6 @@ class _Gate:
         method, path = scope["method"], scope["path"]
         scope.setdefault("state", {})
         decision = self.plan.decide(method)
-        if decision.latency > 0:
-            await asyncio.sleep(decision.latency)
         headers = Headers(scope=scope)
         if not self.profile.authenticated(headers, QueryParams(scope.get("query_string", b""))):
             await self._answer(scope, receive, send, self.profile.unauthorized(), status_fault="none")
@@ -268,6 +272,9 @@ class _Gate:
             await self._answer(scope, receive, send, self.profile.throttled(state), status_fault="none")
             return
         try:
+            if decision.latency > 0:
+                # Latency is processing time: the request holds its concurrency slot meanwhile.
+                await asyncio.sleep(decision.latency)
             if decision.kind in APPLIED_BEFORE_FAULT:
                 await self._apply_then_fail(scope, receive, send, decision.kind)
                 return

@@ -46,14 +46,19 @@ def base_path(platform: str) -> str:
 def sandbox_settings(
     platform: str, *, origin: str = IN_PROCESS_ORIGIN, config: SandboxConfig | None = None, **overrides: Any
 ) -> ConnectionSettings:
-    """Settings that log in to `platform`'s sandbox at `origin` (in-process by default)."""
+    """Settings that log in to `platform`'s sandbox at `origin` (in-process by default).
+
+    A sandbox module may define `connection_options(origin) -> dict[str, str]` for options the
+    connector needs to find it (e.g. Zoho's accounts server for token refresh)."""
+    module = sandbox_module(platform)
+    options_for = getattr(module, "connection_options", None)
+    if options_for is not None and "options" not in overrides:
+        overrides["options"] = dict(options_for(origin))
     credentials = dict(SANDBOX_CREDENTIALS[platform])
-    token = config.token if config is not None and config.token is not None else credentials.pop("token")
-    credentials.pop("token", None)
+    default_token = Secret(config.token_for(platform) if config is not None else credentials["token"])
+    del credentials["token"]
+    overrides.setdefault("token", default_token)
+    overrides.setdefault("extra", {name: Secret(value) for name, value in sorted(credentials.items())})
     return ConnectionSettings(
-        platform=platform,
-        base_url=origin.rstrip("/") + base_path(platform),
-        token=Secret(token),
-        extra={name: Secret(value) for name, value in sorted(credentials.items())},
-        **overrides,
+        platform=platform, base_url=origin.rstrip("/") + str(getattr(module, "BASE_PATH", "")), **overrides
     )

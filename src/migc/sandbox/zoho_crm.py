@@ -18,8 +18,13 @@ What it reproduces:
   and settings/fields (create, add picklist values);
 - 429 `TOO_MANY_REQUESTS` from the shared gate (sliding window, concurrency, daily credits).
 
+OAuth: `POST /oauth/v2/token?grant_type=refresh_token&client_id=&client_secret=&refresh_token=`
+(the accounts server, served by the same app) issues a new access token for the sandbox's
+client credentials; with the option `access_token_uses` an access token expires after that
+many requests, so tests can prove a connector renews it.
+
 Options (`SandboxConfig.options`): `tags_per_record` (10, Professional), `tags_per_module`
-(200), `max_attachment_bytes` (100 MB). Zoho's rate-limit response headers are unconfirmed, so
+(200), `max_attachment_bytes` (100 MB), `access_token_uses` (unlimited). Zoho's rate-limit response headers are unconfirmed, so
 none are sent unless `retry_after_header` is true.
 
 Timestamps come from a logical clock (one second per write from 2024-01-01T00:00:00Z), so
@@ -41,6 +46,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from migc.sandbox.base import (
+    SANDBOX_CREDENTIALS,
     InvalidBody,
     LimitState,
     PlatformProfile,
@@ -68,6 +74,7 @@ EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 SANDBOX_USER = {"name": "Sandbox Admin", "id": "5725767000000000001", "email": "admin@sandbox.invalid"}
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+OAUTH_TOKEN_PATH = "/oauth/v2/token"
 
 
 # -- default schema ---------------------------------------------------------------------------
@@ -267,8 +274,34 @@ def batch_reply(items: list[dict[str, Any]], *, all_ok_status: int, key: str = "
 class ZohoProfile(PlatformProfile):
     platform = PLATFORM
 
+    def __init__(self, config: SandboxConfig) -> None:
+        super().__init__(config)
+        uses = config.options.get("access_token_uses")
+        self.token_uses = None if uses is None else int(uses)
+        # access token -> requests it may still authenticate (None: unlimited)
+        self.valid_tokens: dict[str, int | None] = {self.token: self.token_uses}
+        self.issued = 0
+
     def authenticated(self, headers: Headers, query: QueryParams) -> bool:
-        return headers.get("authorization", "") == f"Zoho-oauthtoken {self.token}"
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme != "Zoho-oauthtoken" or token not in self.valid_tokens:
+            return False
+        left = self.valid_tokens[token]
+        if left is not None:
+            if left <= 0:
+                del self.valid_tokens[token]
+                return False
+            self.valid_tokens[token] = left - 1
+        return True
+
+    def exempt(self, path: str) -> bool:
+        return path == OAUTH_TOKEN_PATH
+
+    def issue_token(self) -> str:
+        self.issued += 1
+        token = f"{self.token}-renewed-{self.issued}"
+        self.valid_tokens[token] = self.token_uses
+        return token
 
     def unauthorized(self) -> Response:
         return request_error(401, "INVALID_TOKEN", "invalid oauth token")
@@ -297,9 +330,10 @@ class ZohoProfile(PlatformProfile):
 class ZohoSandbox:
     """Route handlers over one store (module-level state lives in `store.meta`)."""
 
-    def __init__(self, config: SandboxConfig, store: Store) -> None:
+    def __init__(self, config: SandboxConfig, store: Store, profile: ZohoProfile) -> None:
         self.config = config
         self.store = store
+        self.profile = profile
         self.tags_per_record = int(config.options.get("tags_per_record", 10))
         self.tags_per_module = int(config.options.get("tags_per_module", 200))
         self.max_attachment_bytes = int(config.options.get("max_attachment_bytes", 100 * 1024 * 1024))
@@ -1013,12 +1047,31 @@ class ZohoSandbox:
         item = {"code": "SUCCESS", "details": {"id": field_id}, "message": "field updated", "status": "success"}
         return json_response({"fields": [item]})
 
+    async def issue_token(self, request: Request) -> Response:
+        query = request.query_params
+        expected = SANDBOX_CREDENTIALS[PLATFORM]
+        if query.get("grant_type") != "refresh_token":
+            return json_response({"error": "unsupported_grant_type"})
+        if query.get("client_id") != expected["client_id"] or query.get("client_secret") != expected["client_secret"]:
+            return json_response({"error": "invalid_client"})
+        if query.get("refresh_token") != expected["refresh_token"]:
+            return json_response({"error": "invalid_code"})
+        return json_response(
+            {
+                "access_token": self.profile.issue_token(),
+                "api_domain": f"{request.url.scheme}://{request.url.netloc}",
+                "token_type": "Bearer",
+                "expires_in": 3600,
+            }
+        )
+
     async def not_found(self, request: Request) -> Response:
         return request_error(404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one")
 
     def routes(self) -> list[Route]:
         p = BASE_PATH
         return [
+            Route(OAUTH_TOKEN_PATH, self.issue_token, methods=["POST"]),
             Route(f"{p}/settings/modules", self.get_modules, methods=["GET"]),
             Route(f"{p}/settings/modules", self.create_modules, methods=["POST"]),
             Route(f"{p}/settings/fields", self.get_fields, methods=["GET"]),
@@ -1045,8 +1098,14 @@ class ZohoSandbox:
 def create_app(config: SandboxConfig, store: Store | None = None) -> Starlette:
     """The Zoho CRM sandbox app (see the module docstring)."""
     store = store if store is not None else Store()
-    sandbox = ZohoSandbox(config, store)
-    return build_app(ZohoProfile(config), sandbox.routes(), config, store)
+    profile = ZohoProfile(config)
+    sandbox = ZohoSandbox(config, store, profile)
+    return build_app(profile, sandbox.routes(), config, store)
+
+
+def connection_options(origin: str) -> dict[str, str]:
+    """Connector options that point token refresh at this sandbox."""
+    return {"accounts_url": origin}
 
 
 # -- helpers ------------------------------------------------------------------------------------
