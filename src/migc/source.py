@@ -63,11 +63,12 @@ class Span(msgspec.Struct, frozen=True, kw_only=True, order=True):
 class SourceFile:
     """The decoded text of one .mig file and an index of where its lines start."""
 
-    __slots__ = ("name", "text", "__dict__")
+    __slots__ = ("name", "text", "_last_line", "__dict__")
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
+        self._last_line = 0
 
     @classmethod
     def from_path(cls, path: Path, display_name: str | None = None) -> SourceFile:
@@ -111,8 +112,13 @@ class SourceFile:
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""
         offset = max(0, min(offset, len(self.text)))
-        line_index = bisect.bisect_right(self.line_starts, offset) - 1
-        return line_index + 1, offset - self.line_starts[line_index] + 1
+        starts = self.line_starts
+        # The parser asks in nearly increasing order: try the last line found before searching.
+        index = self._last_line
+        if not (starts[index] <= offset and (index + 1 == len(starts) or offset < starts[index + 1])):
+            index = bisect.bisect_right(starts, offset) - 1
+            self._last_line = index
+        return index + 1, offset - starts[index] + 1
 
     def offset(self, line: int, column: int) -> int:
         """Character offset of a 1-based (line, column); clamped to the text."""

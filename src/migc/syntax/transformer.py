@@ -77,12 +77,12 @@ def _group(meta: _Meta, items) -> _Group:
 
 
 def _edge(item, end: bool) -> int | None:
-    if isinstance(item, (_Flag, _Group)):
-        return item.meta.end_pos if end else item.meta.start_pos
-    if isinstance(item, Token):
+    if type(item) is Token:
         return item.end_pos if end else item.start_pos
     if isinstance(item, ast.Node):
         return item.span.end if end else item.span.start
+    if isinstance(item, (_Flag, _Group)):
+        return item.meta.end_pos if end else item.meta.start_pos
     if isinstance(item, (tuple, list)):  # ("from", QualifiedName) style markers
         for part in reversed(item) if end else item:
             position = _edge(part, end)
@@ -94,9 +94,16 @@ def _edge(item, end: bool) -> int | None:
 def _split(children: list) -> tuple[_Meta, list]:
     """The span a rule covers, and its children without delimiting tokens (the parser keeps all
     tokens, because Lark's embedded transformer gets no position metadata)."""
-    start = next((p for p in (_edge(c, False) for c in children) if p is not None), None)
-    end = next((p for p in (_edge(c, True) for c in reversed(children)) if p is not None), None)
-    kept = [c for c in children if not isinstance(c, Token) or c.type in _KEPT_TOKENS]
+    start = end = None
+    for child in children:
+        start = _edge(child, False)
+        if start is not None:
+            break
+    for child in reversed(children):
+        end = _edge(child, True)
+        if end is not None:
+            break
+    kept = [c for c in children if type(c) is not Token or c.type in _KEPT_TOKENS]
     return _Meta(start, end), kept
 
 
