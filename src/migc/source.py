@@ -13,6 +13,10 @@ from pathlib import Path
 
 import msgspec
 
+# Mappings are a few thousand lines at most; a larger file is almost surely not a mapping, and
+# checking it would take minutes.
+MAX_SOURCE_BYTES = 4 * 1_048_576
+
 
 class Span(msgspec.Struct, frozen=True, kw_only=True, order=True):
     """A range of a source file: `start`/`end` are character offsets, lines and columns 1-based."""
@@ -88,6 +92,10 @@ class SourceFile:
 
     @classmethod
     def from_bytes(cls, name: str, data: bytes) -> SourceFile:
+        if len(data) > MAX_SOURCE_BYTES:
+            raise SourceError(
+                name, f"is {len(data) / 1_048_576:.1f} MB; .mig files are limited to {MAX_SOURCE_BYTES // 1_048_576} MB (split it with `import`)"
+            )
         if b"\x00" in data:
             raise SourceError(name, "looks like a binary file (it contains NUL bytes)")
         try:
