@@ -78,7 +78,8 @@ COLLECTIONS = {
 CUSTOM_FIELD_LABELS = {"data1": "Cost centre", "data2": "Shift", "data3": "Hire date"}
 # Fields a contact update may not change.
 READ_ONLY = frozenset({"id", "created_at", "updated_at"})
-_FILTERS = ("employee_id", "email", *(f"data{number}" for number in range(1, 21)))
+CUSTOM_SLOTS = tuple(f"data{number}" for number in range(1, 21))
+_FILTERS = ("employee_id", "email", *CUSTOM_SLOTS)
 
 
 def message(status: int, text: str, errors: dict[str, list[str]] | None = None) -> Response:
@@ -185,7 +186,8 @@ class ActimoSandbox:
         if not isinstance(body, dict):
             return message(422, "The given data was invalid.", {"body": ["must be an object"]})
         current = self.data.get("User", index) or {}
-        unknown = sorted(name for name in body if name not in current or name in READ_ONLY)
+        settable = (set(current) | set(CUSTOM_SLOTS)) - READ_ONLY
+        unknown = sorted(name for name in body if name not in settable)
         if unknown:
             return message(422, "The given data was invalid.", {name: ["cannot be set"] for name in unknown})
         if "email" in body and body["email"] is not None and "@" not in str(body["email"]):
@@ -212,8 +214,7 @@ class ActimoSandbox:
         return self._page(request, rows)
 
     async def contact_fields(self, request: Request) -> Response:
-        fields = [{"key": f"data{number}", "label": CUSTOM_FIELD_LABELS.get(f"data{number}"), "type": "text"}
-                  for number in range(1, 21)]
+        fields = [{"key": slot, "label": CUSTOM_FIELD_LABELS.get(slot), "type": "text"} for slot in CUSTOM_SLOTS]
         return json_response({"data": fields})
 
     async def collection(self, request: Request) -> Response:
