@@ -175,8 +175,10 @@ class SourceConnector(Protocol):
 class TargetConnector(Protocol):
     """Writes records, tags, attachments and schema into a target CRM.
 
-    Every write returns one `RecordResult` per input record, in input order. Callers split
-    work into `batch_size(object, op)` records per call; connectors never split further.
+    Every write returns one `RecordResult` per input record, in input order. `batch_size`
+    is how many records one API call carries (Zoho 100, Pipedrive and Freshsales 1). Callers
+    may pass more: batch APIs get consecutive full calls, single-record APIs concurrent calls
+    within the rate budget, so a caller wanting throughput passes many records at once.
     """
 
     platform: str
