@@ -404,7 +404,7 @@ class MapChecker:
             field_view = target.fields.get(statement.field.text)
             if field_view is None or not field_view.required or isinstance(statement.value, ast.RefLookup):
                 continue
-            if _may_be_null(statement.value, self.env, self.source, self.nullable_guards):
+            if _may_be_null(statement.value, self.env, self.source, self.nullable_guards, self.ctx.scope):
                 self.d.add(
                     codes.REQUIRED_FIELD_MAY_BE_EMPTY, statement.value.span,
                     f"`{target.name}.{statement.field.text}` is required, but this value can be null: the target will reject those records",
@@ -483,7 +483,12 @@ def _narrows(value: ast.Node, ctx: MapContext) -> bool:
     return False
 
 
-def _may_be_null(value: ast.Node, env: RecordEnv, source: ObjectView | None, guards: set[str]) -> bool:
+def _may_be_null(value: ast.Node, env: RecordEnv, source: ObjectView | None, guards: set[str], scope: Scope | None = None) -> bool:
+    """Whether a value can evaluate to null (conservatively: True when unsure)."""
+
+    def may(node: ast.Node) -> bool:
+        return _may_be_null(node, env, source, guards, scope)
+
     if isinstance(value, ast.Literal):
         return value.kind == "null"
     if isinstance(value, ast.NameRef):
@@ -492,27 +497,31 @@ def _may_be_null(value: ast.Node, env: RecordEnv, source: ObjectView | None, gua
             return False
         if source is not None and name in source.fields:
             return not source.fields[name].required
+        symbol = scope.get(name) if scope is not None and name not in env.locals else None
+        if symbol is not None and symbol.kind == "let" and isinstance(symbol.node, ast.Let):
+            bound = symbol.node.value  # a constant: null only if it is the null literal
+            return not (isinstance(bound, ast.ListExpr) or (isinstance(bound, ast.Literal) and bound.kind != "null"))
         return True
     if isinstance(value, ast.Binary):
         if value.op == "??":
-            return _may_be_null(value.right, env, source, guards)
+            return may(value.right)
         if value.op in ("==", "!=", "<", "<=", ">", ">=", "in", "not in", "and", "or"):
             return False
-        return _may_be_null(value.left, env, source, guards) or _may_be_null(value.right, env, source, guards)
+        return may(value.left) or may(value.right)
     if isinstance(value, ast.IfExpr):
-        return _may_be_null(value.then, env, source, guards) or _may_be_null(value.otherwise, env, source, guards)
+        return may(value.then) or may(value.otherwise)
     if isinstance(value, ast.Cast):
-        return _may_be_null(value.value, env, source, guards)
+        return may(value.value)
     if isinstance(value, ast.Unary):
-        return value.op != "not" and _may_be_null(value.operand, env, source, guards)
+        return value.op != "not" and may(value.operand)
     if isinstance(value, (ast.Call, ast.Pipe)) and value.function.text in _NEVER_NULL:
         return False
     if isinstance(value, ast.Call) and value.function.text in ("coalesce", "concat", "full_name"):
-        return all(_may_be_null(arg, env, source, guards) for arg in value.args)
+        return all(may(arg) for arg in value.args)
     if isinstance(value, ast.Pipe):
-        return _may_be_null(value.value, env, source, guards)
+        return may(value.value)
     if isinstance(value, ast.Call) and value.args:
-        return _may_be_null(value.args[0], env, source, guards)
+        return may(value.args[0])
     if isinstance(value, ast.ListExpr):
         return False
     return True
