@@ -332,7 +332,13 @@ class MapChecker:
         view = target_view(self.ctx, ref.target, loading=False)
         if field_view is not None and field_view.type.kind not in ("lookup", "any", "id"):
             self.d.add(codes.NOT_A_LOOKUP, name.span, f"`{dependent}.{name.text}` is {field_view.type}, not a lookup; a `ref` can only fill a lookup field")
-        elif field_view is not None and field_view.type.kind == "lookup" and field_view.type.to and target_name not in field_view.type.to:
+        elif (
+            field_view is not None
+            and field_view.type.kind == "lookup"
+            and field_view.type.to
+            and target_name not in field_view.type.to
+            and not (len(field_view.type.to) > 1 and view is not None and view.declared_at is not None)
+        ):  # a polymorphic lookup (Zoho Parent_Id, What_Id) also reaches modules this file creates
             self.d.add(codes.NOT_A_LOOKUP, ref.target.span, f"`{dependent}.{name.text}` looks up {', '.join(field_view.type.to)}, not `{target_name}`")
         loaded = target_name in self.ctx.loaded_keys
         if view is not None and not loaded and not view.preexisting:
