@@ -273,7 +273,8 @@ class PipedriveConnector(HttpConnector):
     ) -> RecordResult:
         body = await self._prepare(object, record)
         path = self._path(object)
-        for attempt in range(2):
+        # Each round checks by key first, so a resent insert can never create a second record.
+        for attempt in range(self.http.retry.max_attempts):
             matches = await self._match(object, record, key_fields)
             if len(matches) > 1:
                 ids = ", ".join(str(m["id"]) for m in matches[:5])
@@ -452,7 +453,7 @@ class PipedriveConnector(HttpConnector):
         link = FILE_LINKS.get(object)
         if link is None:
             raise UnsupportedOperation(f"pipedrive files cannot be linked to {object}")
-        for _ in range(2):
+        for _ in range(self.http.retry.max_attempts):
             try:
                 response, payload = await self._call(
                     "POST", "/v1/files", files={"file": (filename, content)}, data={link: str(record_id)}

@@ -390,7 +390,8 @@ class ZohoCrmConnector(HttpConnector):
 
     async def attach(self, object: str, record_id: str, filename: str, content: bytes) -> RecordResult:
         path = f"/{object}/{record_id}/Attachments"
-        for _ in range(2):
+        # Each round checks for the file first, so a resend never uploads it twice.
+        for _ in range(self.http.retry.max_attempts):
             try:
                 response = await self.http.request("POST", path, files={"file": (filename, content)})
             except OutcomeUnknown:

@@ -127,6 +127,8 @@ class ServerRateLimiter:
             rejected_by = "window"
         elif config.concurrency is not None and self._in_flight >= config.concurrency:
             rejected_by = "concurrency"
+        if rejected_by == "daily":
+            daily_left = 0  # nothing of this cost can be sent today
         if rejected_by is None:
             self._accepted.append(now)
             self._in_flight += 1
