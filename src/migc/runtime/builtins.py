@@ -22,7 +22,14 @@ from migc.runtime.builtins_aggregates import (
 )
 from migc.runtime.builtins_collections import coalesce, contains, each, get, keys, length
 from migc.runtime.builtins_contact import domain, e164, normalize_email
-from migc.runtime.builtins_convert import flatten, to_bool, to_integer, to_json, to_number, to_string
+from migc.runtime.builtins_convert import (
+    flatten,
+    to_bool,
+    to_integer,
+    to_json,
+    to_number,
+    to_string,
+)
 from migc.runtime.builtins_errors import BuiltinError
 from migc.runtime.builtins_match import fuzzy_match, similarity
 from migc.runtime.builtins_text import (

@@ -1,4 +1,4 @@
-"""Builtins over lists, JSON objects and optional values: length, membership, lookups, each, coalesce."""
+"""Builtins over lists, json objects and optional values: length, membership, lookups, each."""
 
 from __future__ import annotations
 

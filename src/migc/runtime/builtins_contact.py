@@ -18,6 +18,8 @@ _EMAIL = re.compile(rf"{_LOCAL_CHARACTER}+@(?:{_LABEL_CHARACTER}+\.)+{_LABEL_CHA
 _HOST_LABEL = re.compile(r"(?!-)[\w-]+(?<!-)")
 
 _phone_library: ModuleType | None = None
+# E.164 numbers have at most 15 digits; 64 bits hold 19, so longer integers are not phones.
+_LONGEST_PHONE_BITS = 64
 # phonenumbers.NumberParseException.error_type values, in words for the person fixing data.
 _PARSE_FAILURES = {
     0: "its country code is unknown",
@@ -43,6 +45,8 @@ def e164(phone: str, region: str = "US") -> str | None:
         return None
     if isinstance(phone, bool) or not isinstance(phone, (str, int)):
         raise wrong_type("e164", "a phone number string", phone)
+    if isinstance(phone, int) and phone.bit_length() > _LONGEST_PHONE_BITS:
+        raise fail("e164", f"{show(phone)} is too long for a phone number")
     text = (phone if isinstance(phone, str) else str(phone)).strip(TRIM_CHARACTERS)
     if not text:
         return None
@@ -56,7 +60,8 @@ def e164(phone: str, region: str = "US") -> str | None:
         number = library.parse(text, region_code)
     except library.NumberParseException as error:
         reason = _PARSE_FAILURES.get(error.error_type, "it is not a phone number")
-        if error.error_type == library.NumberParseException.INVALID_COUNTRY_CODE and not region_code:
+        unknown_country = error.error_type == library.NumberParseException.INVALID_COUNTRY_CODE
+        if unknown_country and not region_code:
             reason = "without a region it needs a leading + and country code"
         raise fail("e164", f"cannot read {show(phone)} as a phone number: {reason}") from None
     where = f"for region {region_code}" if region_code else "(no region given)"

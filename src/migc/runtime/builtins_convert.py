@@ -8,7 +8,7 @@ import math
 import re
 import unicodedata
 
-from migc.runtime.builtins_errors import fail, show, wrong_type
+from migc.runtime.builtins_errors import BuiltinError, fail, show, wrong_type
 from migc.runtime.builtins_unicode import TRIM_CHARACTERS
 
 # Integers and decimals as Python writes them ("-12", "3.5", ".5", "1e6"); anything else goes
@@ -51,7 +51,10 @@ def text_form(value: object, function: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # beyond Python's limit on integer digits
+            raise fail(function, f"{show(value)} is too long to write as text") from None
     if isinstance(value, float):
         return _float_text(value, function)
     if isinstance(value, (_dt.date, _dt.datetime)):
@@ -66,7 +69,10 @@ def text_form(value: object, function: str) -> str:
 def to_string(value: object) -> str | None:
     if value is None:
         return None
-    return text_form(value, "to_string")
+    try:
+        return text_form(value, "to_string")
+    except RecursionError:
+        raise fail("to_string", f"{show(value)} is nested too deeply") from None
 
 
 def _json_default(value: object) -> object:
@@ -85,8 +91,12 @@ def _canonical_json(value: object, function: str) -> str:
             allow_nan=False,
             default=_json_default,
         )
-    except ValueError:
-        raise fail(function, f"{show(value)} holds a number that JSON cannot carry (NaN or infinity)") from None
+    except ValueError as error:
+        if "float" in str(error):
+            problem = "holds a number that JSON cannot carry (NaN or infinity)"
+        else:  # a circular structure, or an integer beyond Python's digit limit
+            problem = "cannot be written as JSON"
+        raise fail(function, f"{show(value)} {problem}") from None
     except (TypeError, RecursionError):
         raise fail(function, f"{show(value)} cannot be written as JSON") from None
 
@@ -174,7 +184,9 @@ def _read_separated_number(body: str) -> int | float | None:
     from the grouping character; a lone "," followed by exactly three digits ("1,234") groups
     thousands, any other lone "," is a decimal comma ("12,5").
     """
-    separators = [(index, character) for index, character in enumerate(body) if not character.isdecimal()]
+    separators = [
+        (index, character) for index, character in enumerate(body) if not character.isdecimal()
+    ]
     for _, character in separators:
         if character not in ".," and character not in _GROUPING_ONLY:
             return None
@@ -279,11 +291,13 @@ def to_bool(value: object) -> bool | None:
             return None
         answer = _BOOLEAN_WORDS.get(word)
         if answer is None:
-            raise fail(
-                "to_bool",
-                f"{show(value)} is not a yes/no value (true/false, yes/no, y/n, 1/0, on/off)",
-            )
+            raise _not_yes_or_no(value)
         return answer
     if isinstance(value, (int, float)) and value in (0, 1):
         return value == 1
-    raise fail("to_bool", f"{show(value)} is not a yes/no value (true/false, yes/no, y/n, 1/0, on/off)")
+    raise _not_yes_or_no(value)
+
+
+def _not_yes_or_no(value: object) -> BuiltinError:
+    words = "true/false, yes/no, y/n, 1/0, on/off"
+    return fail("to_bool", f"{show(value)} is not a yes/no value ({words})")

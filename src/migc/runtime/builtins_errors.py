@@ -7,6 +7,8 @@ import json as _json
 
 #: Longest rendering of an offending value inside an error message.
 SHOWN_VALUE_LIMIT = 60
+# Integers beyond this many bits (about 600 digits) are described by size, not written out.
+_LONGEST_SHOWN_INTEGER_BITS = 2000
 
 
 class BuiltinError(Exception):
@@ -67,10 +69,13 @@ def show(value: object) -> str:
     elif isinstance(value, (list, tuple, dict)):
         try:
             text = _json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-        except (TypeError, ValueError):
-            text = repr(value)
+        except (TypeError, ValueError, RecursionError):
+            text = "{…}" if isinstance(value, dict) else "[…]"
+    elif isinstance(value, int) and value.bit_length() > _LONGEST_SHOWN_INTEGER_BITS:
+        # str() refuses integers of thousands of digits; their size is what matters here.
+        text = f"<about {int(value.bit_length() * 0.30103)} digits>"
     else:
-        text = repr(value) if not isinstance(value, (int, float)) else str(value)
+        text = str(value) if isinstance(value, (int, float)) else repr(value)
     if len(text) > SHOWN_VALUE_LIMIT:
         text = text[: SHOWN_VALUE_LIMIT - 1] + "…"
     return text

@@ -17,7 +17,9 @@ def comparable(text: str) -> str:
     Cached because fuzzy_match compares every record against the same candidate list.
     """
     decomposed = unicodedata.normalize("NFKD", text)
-    unaccented = "".join(character for character in decomposed if not unicodedata.combining(character))
+    unaccented = "".join(
+        character for character in decomposed if not unicodedata.combining(character)
+    )
     # NFC puts back what decomposition split apart without being an accent (Hangul syllables).
     return " ".join(unicodedata.normalize("NFC", unaccented).casefold().split())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from migc.runtime.builtins_convert import text_form
@@ -160,6 +161,13 @@ def normalize_tag(s: str, length: int = 25) -> str | None:
         raise wrong_type("normalize_tag", "a string", s)
     if not isinstance(length, int) or isinstance(length, bool) or length < 0:
         raise wrong_type("normalize_tag", "a length that is an integer >= 0", length)
+    return _normalized_tag(s, length)
+
+
+# Tags repeat across records (every member of a segment carries the segment's name), so the
+# per-character work is done once per distinct tag.
+@functools.lru_cache(maxsize=8192)
+def _normalized_tag(s: str, length: int) -> str | None:
     # Characters are removed before whitespace is collapsed, so "a & b" becomes "a b" and a
     # second pass changes nothing; NFC runs again because removals can bring composable
     # characters together.

@@ -8,9 +8,12 @@ import unicodedata
 # the zero-width space and the byte-order mark, which spreadsheet exports leave at the edges
 # of cells although Unicode does not call them whitespace. No space character lies above
 # U+3000, so scanning up to there finds them all.
-TRIM_CHARACTERS = "".join(chr(code) for code in range(0x3001) if chr(code).isspace()) + "\u200b\ufeff"
+TRIM_CHARACTERS = (
+    "".join(chr(code) for code in range(0x3001) if chr(code).isspace()) + "\u200b\ufeff"
+)
 
 _ZERO_WIDTH_JOINER = "\u200d"
+_VIRAMA_CLASS = 9
 _FIRST_REGIONAL_INDICATOR = "\U0001f1e6"
 _LAST_REGIONAL_INDICATOR = "\U0001f1ff"
 
@@ -29,17 +32,29 @@ def _extends_previous(character: str) -> bool:
     )
 
 
+def _joins_next(character: str, following: str) -> bool:
+    """True when `character` glues `following` onto itself (ZWJ, or a virama before a letter)."""
+    if character == _ZERO_WIDTH_JOINER:
+        return True
+    # A virama (canonical combining class 9) fuses consonants into one conjunct in Indic scripts.
+    return (
+        unicodedata.combining(character) == _VIRAMA_CLASS
+        and unicodedata.category(following) == "Lo"
+    )
+
+
 def cut_at_boundary(text: str, length: int) -> str:
     """Return at most `length` code points of `text` without cutting through a character.
 
-    A base character is dropped together with its combining marks, a ZWJ emoji sequence and
-    a flag (a pair of regional indicators) are dropped whole, and a surrogate pair is never
-    split. Hangul jamo and other rarer clusters are cut by code point.
+    A base character is dropped together with its combining marks, a ZWJ emoji sequence, an
+    Indic conjunct (consonants joined by a virama) and a flag (a pair of regional indicators)
+    are dropped whole, and a surrogate pair is never split. Hangul jamo and other rarer
+    clusters are cut by code point.
     """
     if len(text) <= length:
         return text
     end = length
-    while end > 0 and (_extends_previous(text[end]) or text[end - 1] == _ZERO_WIDTH_JOINER):
+    while end > 0 and (_extends_previous(text[end]) or _joins_next(text[end - 1], text[end])):
         end -= 1
     first, last = _FIRST_REGIONAL_INDICATOR, _LAST_REGIONAL_INDICATOR
     if end > 0 and first <= text[end] <= last and first <= text[end - 1] <= last:
