@@ -513,7 +513,7 @@ class _Checker:
             reason = block.cardinality.reason.value if block and block.cardinality.reason else ""
             if block and block.cardinality.kind == "lossy" and reason:
                 self.ctx.lossy.append(LossyPoint(row=label, source=label, target=block.target_label.value, field="", kind="object", reason=reason, span=block.cardinality.span))
-            computed = self._classify(entry["maps"], entry["rebuilds"], label)
+            computed = self._classify(entry["maps"], entry["extends"], entry["rebuilds"], label)
             if block is not None:
                 self._check_cardinality(block, entry["maps"], label)
             result.append(ObjectRow(
@@ -530,8 +530,8 @@ class _Checker:
             ))
         return result
 
-    def _classify(self, maps: list[MapInfo], rebuilds: list[Rebuild], row: str) -> str:
-        if rebuilds and not maps:
+    def _classify(self, maps: list[MapInfo], extends: list[str], rebuilds: list[Rebuild], row: str) -> str:
+        if rebuilds and not maps and not extends:
             return "rebuild"
         if any(p.row == row and p.kind in ("object", "limit") for p in self.ctx.lossy):
             return "lossy"
