@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from migc.resources import stdlib_dir
 from migc.runtime.builtins import AGGREGATES, BUILTINS, NOT_NULL_PROPAGATING, BuiltinError
 from migc.runtime.builtins_errors import show
 
@@ -65,12 +66,60 @@ SIGNATURES: dict[str, list[tuple[str, object]]] = {
     "contains": [("haystack", EMPTY), ("needle", EMPTY)],
     "replace": [("s", EMPTY), ("old", EMPTY), ("new", EMPTY)],
     "starts_with": [("s", EMPTY), ("prefix", EMPTY)],
-    "ends_with": [("s", EMPTY), ("prefix", EMPTY)],
+    "ends_with": [("s", EMPTY), ("suffix", EMPTY)],  # the prelude says suffix; the brief, prefix
     "full_name": [("first", EMPTY), ("last", EMPTY)],
     "each": [("items", EMPTY), ("f", EMPTY)],
     "keys": [("value", EMPTY)],
     "get": [("value", EMPTY), ("key", EMPTY)],
 }
+
+
+def _split_parameters(text: str) -> list[str]:
+    """Split a declaration's parameter list at commas outside brackets and string literals."""
+    parts, current, depth, in_string = [], [], 0, False
+    for index, character in enumerate(text):
+        if in_string:
+            in_string = not (character == '"' and text[index - 1] != "\\")
+        elif character == '"':
+            in_string = True
+        elif character in "([":
+            depth += 1
+        elif character in ")]":
+            depth -= 1
+        elif character == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(character)
+    if "".join(current).strip():
+        parts.append("".join(current).strip())
+    return parts
+
+
+def prelude_declarations(keyword: str) -> dict[str, list[tuple[str, object]]]:
+    """Parameter names and defaults of every `builtin`/`aggregate` line in stdlib/prelude.mig."""
+    declared = {}
+    for line in (stdlib_dir() / "prelude.mig").read_text(encoding="utf-8").splitlines():
+        if not line.startswith(keyword + " "):
+            continue
+        name, _, rest = line[len(keyword) + 1 :].partition("(")
+        depth, end = 1, 0
+        while depth:
+            depth += {"(": 1, ")": -1}.get(rest[end], 0)
+            end += 1
+        parameters = []
+        for parameter in _split_parameters(rest[: end - 1]):
+            head, _, default = parameter.partition("=")
+            parameter_name, _, parameter_type = head.partition(":")
+            variadic = parameter_type.strip().endswith("...")
+            parameters.append(
+                (
+                    ("*" if variadic else "") + parameter_name.strip(),
+                    stdlib_json.loads(default) if default.strip() else EMPTY,
+                )
+            )
+        declared[name.strip()] = parameters
+    return declared
 
 
 class TestRegistry:
@@ -84,6 +133,15 @@ class TestRegistry:
             ("*" + p.name if p.kind is p.VAR_POSITIONAL else p.name, p.default) for p in parameters
         ]
         assert actual == SIGNATURES[name]
+
+    def test_python_signatures_match_the_prelude_declarations(self):
+        declared = prelude_declarations("builtin")
+        assert sorted(declared) == sorted(BUILTINS)
+        for name, parameters in declared.items():
+            assert parameters == SIGNATURES[name], name
+
+    def test_aggregates_match_the_prelude_declarations(self):
+        assert sorted(prelude_declarations("aggregate")) == sorted(AGGREGATES)
 
     def test_aggregates_are_registered(self):
         assert sorted(AGGREGATES) == ["collect", "count", "first", "last", "max", "min"]

@@ -105,15 +105,14 @@ def starts_with(s: str, prefix: str) -> bool | None:
     return s.startswith(prefix)
 
 
-def ends_with(s: str, prefix: str) -> bool | None:
-    # The parameter is called `prefix` (not suffix) to match the prelude's signature.
+def ends_with(s: str, suffix: str) -> bool | None:
     if s is None:
         return None
     if not isinstance(s, str):
         raise wrong_type("ends_with", "a string", s)
-    if not isinstance(prefix, str):
-        raise wrong_type("ends_with", "a suffix string", prefix)
-    return s.endswith(prefix)
+    if not isinstance(suffix, str):
+        raise wrong_type("ends_with", "a suffix string", suffix)
+    return s.endswith(suffix)
 
 
 def full_name(first: str, last: str) -> str | None:
