@@ -1,0 +1,495 @@
+"""The Freshsales (Freshworks CRM) target connector, per /work/shared/platforms/freshsales.md.
+
+- Auth: `Authorization: Token token=<API key>`. Base URL: the settings' base URL, e.g.
+  `https://<bundle-alias>.myfreshworks.com/crm/sales` (option `bundle_alias` builds it); resource
+  paths are `/api/<resource>`.
+- Budget: 1,000 requests per hour per account (Growth; Pro 2,000, Enterprise 5,000), shared by
+  all users and apps. Freshsales' rate-limit headers are unconfirmed; `Retry-After` and
+  `X-RateLimit-Remaining` are honoured if present.
+- One record per request (`batch_size()` 1): `bulk_upsert` is asynchronous and its item shape
+  unconfirmed, so it is not used. A call with many records runs them concurrently in the budget.
+- Bodies are wrapped in the singular name (`{"contact": {...}}`). Custom values go under
+  `custom_field` with `cf_` keys: top-level `cf_` keys and a plural `custom_fields` (which
+  Freshsales silently ignores) are moved there.
+- Upsert: `POST /api/<entity>/upsert` with `unique_identifier` (`email` becomes `emails`),
+  idempotent by key; records sharing a key value in one call go one after another. 201 is
+  read as created and 200 as updated (unconfirmed).
+- Errors `{"errors":{"code":..,"message":[..]}}` map to `invalid` (400; `duplicate` when the
+  message says "not unique" / "already been taken"), `retryable` (429/5xx) or `failed`.
+- Lists: `GET /api/<entity>/filters` → the "All ..." view → `view/<id>?page=&per_page=100`.
+- Custom field creation uses the forms API with numeric `field_type` codes (`FIELD_TYPE_CODES`,
+  unconfirmed); if it is refused, pre-create the field in the admin UI: `create_field` finds an
+  existing field by label and returns its `cf_` name without writing.
+- Custom modules: the payload is unconfirmed, so `create_module` raises `UnsupportedOperation`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+import httpx
+
+from migc.connectors.base import (
+    AuthenticationFailed,
+    ConnectionSettings,
+    FieldDefinition,
+    ModuleDefinition,
+    Operation,
+    OutcomeUnknown,
+    RequestFailed,
+    RetriesExhausted,
+    SchemaOperationFailed,
+    UnsupportedOperation,
+    describe_field,
+)
+from migc.connectors.http import HttpClient, HttpConnector, json_or_none
+from migc.connectors.ratelimit import RateBudget
+from migc.connectors.results import OUTCOME_UNKNOWN, Outcome, RecordResult
+
+PLATFORM = "freshsales"
+DEFAULT_BUDGET = RateBudget(calls=1_000, per_seconds=3_600.0, concurrency=5)
+MAX_PER_PAGE = 100
+
+ENTITIES = {"contacts": "contact", "sales_accounts": "sales_account", "deals": "deal"}
+ACTIVITIES = {"notes": "note", "tasks": "task"}
+TARGETABLE_TYPES = {"contacts": "Contact", "sales_accounts": "SalesAccount", "deals": "Deal"}
+UNIQUE_IDENTIFIER_NAMES = {"email": "emails"}
+
+# Numeric field type codes of the forms API (unconfirmed; the sandbox uses the same table).
+FIELD_TYPE_CODES: dict[str, int] = {
+    "text": 1,
+    "textarea": 2,
+    "number": 3,
+    "dropdown": 4,
+    "checkbox": 5,
+    "date": 6,
+    "multi_select_dropdown": 7,
+    "url": 8,
+    "phone_number": 9,
+}
+FIELD_TYPES: dict[str, str] = {
+    "text": "text",
+    "textarea": "textarea",
+    "email": "text",
+    "phone": "phone_number",
+    "url": "url",
+    "integer": "number",
+    "decimal": "number",
+    "currency": "number",
+    "boolean": "checkbox",
+    "date": "date",
+    "datetime": "date",
+    "picklist": "dropdown",
+    "multipicklist": "multi_select_dropdown",
+}
+NEUTRAL_TYPES = {
+    "text": "text",
+    "textarea": "textarea",
+    "email": "email",
+    "phone_number": "phone",
+    "url": "url",
+    "number": "decimal",
+    "checkbox": "boolean",
+    "date": "date",
+    "dropdown": "picklist",
+    "multi_select_dropdown": "multipicklist",
+    "lookup": "lookup",
+    "tags": "multipicklist",
+}
+DUPLICATE_MESSAGE = re.compile(r"(is not unique|has already been taken)", re.IGNORECASE)
+
+
+class FreshsalesConnector(HttpConnector):
+    """Target connector for one Freshsales account (see the module docstring)."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        budget: RateBudget | None = None,
+    ) -> None:
+        chosen = budget or settings.budget or DEFAULT_BUDGET
+        alias = settings.options.get("bundle_alias")
+        base_url = f"https://{alias}.myfreshworks.com/crm/sales" if alias else settings.base_url
+        token = settings.token
+        super().__init__(
+            HttpClient(
+                platform=PLATFORM,
+                base_url=base_url,
+                auth=lambda: {"Authorization": f"Token token={token.reveal()}"},
+                budget=chosen,
+                retry=settings.retry,
+                transport=transport,
+                timeout_seconds=settings.timeout_seconds,
+                seed=settings.seed,
+            )
+        )
+        self._parallel = chosen.concurrency or 5
+        self._fields_cache: dict[str, list[dict[str, Any]]] = {}
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _singular(self, object: str) -> str:
+        singular = ENTITIES.get(object) or ACTIVITIES.get(object)
+        if singular is None:
+            known = ", ".join(sorted({**ENTITIES, **ACTIVITIES}))
+            raise UnsupportedOperation(f"freshsales: unknown object {object!r}; supported: {known}")
+        return singular
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
+        response = await self.http.request(method, path, **kwargs)
+        payload = json_or_none(response)
+        if response.status_code == 401:
+            raise AuthenticationFailed(f"freshsales {method} {path}: the API key was refused (HTTP 401)")
+        return response, payload
+
+    def _fail(self, method: str, path: str, response: httpx.Response, payload: Any) -> RequestFailed:
+        return RequestFailed(
+            f"freshsales {method} {path}: HTTP {response.status_code} {'; '.join(_messages(payload))}".strip(),
+            status=response.status_code,
+        )
+
+    async def _each(self, count: int, work: Callable[[int], Awaitable[RecordResult]]) -> list[RecordResult]:
+        gate = asyncio.Semaphore(self._parallel)
+
+        async def bounded(index: int) -> RecordResult:
+            async with gate:
+                return await work(index)
+
+        return list(await asyncio.gather(*(bounded(index) for index in range(count))))
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def batch_size(self, object: str, op: Operation) -> int:
+        return 1
+
+    async def create(self, object: str, records: Sequence[dict[str, Any]]) -> list[RecordResult]:
+        singular = self._singular(object)
+
+        async def one(index: int) -> RecordResult:
+            try:
+                response, payload = await self._call("POST", f"/api/{object}", json={singular: _prepare(records[index])})
+            except OutcomeUnknown as error:
+                return RecordResult(index=index, outcome="failed", code=OUTCOME_UNKNOWN, message=str(error))
+            except RetriesExhausted as error:
+                return RecordResult(index=index, outcome="retryable", code=error.reason, message=str(error))
+            return _result(index, response, payload, singular, "created")
+
+        return await self._each(len(records), one)
+
+    async def update(self, object: str, records_with_id: Sequence[dict[str, Any]]) -> list[RecordResult]:
+        missing = [index for index, record in enumerate(records_with_id) if not record.get("id")]
+        if missing:
+            raise ValueError(f"update needs an 'id' in every record; missing at positions {missing[:10]}")
+        singular = self._singular(object)
+
+        async def one(index: int) -> RecordResult:
+            record = dict(records_with_id[index])
+            record_id = record.pop("id")
+            return await self._put(index, object, singular, str(record_id), _prepare(record))
+
+        return await self._each(len(records_with_id), one)
+
+    async def _put(self, index: int, object: str, singular: str, record_id: str, body: dict[str, Any]) -> RecordResult:
+        try:
+            response, payload = await self._call("PUT", f"/api/{object}/{record_id}", json={singular: body})
+        except RetriesExhausted as error:
+            return RecordResult(index=index, outcome="retryable", code=error.reason, message=str(error))
+        return _result(index, response, payload, singular, "updated")
+
+    async def upsert(
+        self, object: str, records: Sequence[dict[str, Any]], key_fields: Sequence[str]
+    ) -> list[RecordResult]:
+        if not key_fields:
+            raise ValueError("upsert needs at least one key field")
+        if object not in ENTITIES:
+            raise UnsupportedOperation(f"freshsales has no upsert for {object}")
+        singular = ENTITIES[object]
+        results: dict[int, RecordResult] = {}
+        groups: dict[tuple[str, str], list[int]] = {}
+        for index, record in enumerate(records):
+            key = next(((f, v) for f in key_fields if _present(v := _key_value(record, f))), None)
+            if key is None:
+                results[index] = RecordResult(
+                    index=index, outcome="invalid", code="KEY_MISSING", message=f"no value for any key field ({', '.join(key_fields)})", field=key_fields[0]
+                )
+                continue
+            groups.setdefault((key[0], str(key[1]).strip().lower()), []).append(index)
+        ordered = list(groups.items())
+
+        async def group_work(position: int) -> RecordResult:
+            (field, _), indices = ordered[position]
+            for index in indices:
+                value = _key_value(records[index], field)
+                body = {
+                    "unique_identifier": {UNIQUE_IDENTIFIER_NAMES.get(field, field): value},
+                    singular: _prepare(records[index]),
+                }
+                try:
+                    response, payload = await self._call("POST", f"/api/{object}/upsert", json=body, idempotent=True)
+                except RetriesExhausted as error:
+                    results[index] = RecordResult(index=index, outcome="retryable", code=error.reason, message=str(error))
+                    continue
+                results[index] = _result(index, response, payload, singular, "created" if response.status_code == 201 else "updated")
+            return results[indices[-1]]
+
+        await self._each(len(ordered), group_work)
+        return [results[index] for index in range(len(records))]
+
+    async def delete(self, object: str, ids: Sequence[str]) -> list[RecordResult]:
+        singular = self._singular(object)
+
+        async def one(index: int) -> RecordResult:
+            record_id = str(ids[index])
+            try:
+                response, payload = await self._call("DELETE", f"/api/{object}/{record_id}")
+            except RetriesExhausted as error:
+                return RecordResult(index=index, outcome="retryable", code=error.reason, message=str(error))
+            if response.status_code == 404:
+                return RecordResult(index=index, outcome="deleted", target_id=record_id, code="NOT_FOUND", message="the record no longer exists")
+            result = _result(index, response, payload, singular, "deleted")
+            return RecordResult(index=index, outcome=result.outcome, target_id=record_id, code=result.code, message=result.message)
+
+        return await self._each(len(ids), one)
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    async def get(self, object: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        singular = self._singular(object)
+        found: dict[str, dict[str, Any]] = {}
+        for record_id in ids:
+            response, payload = await self._call("GET", f"/api/{object}/{record_id}")
+            if response.status_code == 200 and isinstance(payload, dict) and isinstance(payload.get(singular), dict):
+                found[str(record_id)] = payload[singular]
+            elif response.status_code != 404:
+                raise self._fail("GET", f"/api/{object}/{{id}}", response, payload)
+        return [found[str(record_id)] for record_id in ids if str(record_id) in found]
+
+    async def search(self, object: str, field: str, value: str) -> list[dict[str, Any]]:
+        singular = ENTITIES.get(object)
+        if singular is None:
+            raise UnsupportedOperation(f"freshsales lookup does not cover {object}")
+        response, payload = await self._call("GET", "/api/lookup", params={"q": value, "f": field, "entities": singular})
+        if response.status_code != 200 or not isinstance(payload, dict):
+            raise self._fail("GET", "/api/lookup", response, payload)
+        records = ((payload.get(object) or {}).get(object)) or []
+        wanted = value.strip().lower()
+        return [r for r in records if str(_key_value(r, field) or "").strip().lower() == wanted]
+
+    async def list(self, object: str) -> AsyncIterator[dict[str, Any]]:
+        if object not in ENTITIES:
+            raise UnsupportedOperation(f"freshsales has no list view for {object}")
+        response, payload = await self._call("GET", f"/api/{object}/filters")
+        if response.status_code != 200 or not isinstance(payload, dict):
+            raise self._fail("GET", f"/api/{object}/filters", response, payload)
+        views = payload.get("filters") or []
+        view = next((v for v in views if str(v.get("name", "")).startswith("All")), views[0] if views else None)
+        if view is None:
+            raise RequestFailed(f"freshsales: no view lists all {object}", status=response.status_code)
+        page = 1
+        while True:
+            params = {"page": page, "per_page": MAX_PER_PAGE, "sort": "created_at", "sort_type": "asc"}
+            response, payload = await self._call("GET", f"/api/{object}/view/{view['id']}", params=params)
+            if response.status_code != 200 or not isinstance(payload, dict):
+                raise self._fail("GET", f"/api/{object}/view", response, payload)
+            records = payload.get(object) or []
+            for record in records:
+                yield record
+            total_pages = int((payload.get("meta") or {}).get("total_pages") or 0)
+            if len(records) < MAX_PER_PAGE or page >= total_pages:
+                return
+            page += 1
+
+    # -- tags and documents -------------------------------------------------------------------------
+
+    async def add_tags(self, object: str, record_id: str, tags: Sequence[str]) -> RecordResult:
+        singular = ENTITIES.get(object)
+        if singular is None:
+            raise UnsupportedOperation(f"freshsales {object} have no tags")
+        current = await self.get(object, [record_id])
+        if not current:
+            return RecordResult(index=0, outcome="invalid", code="NOT_FOUND", message=f"{object} {record_id} does not exist")
+        # Setting tags replaces the list, so send the merged list (a resend is harmless).
+        merged = list(dict.fromkeys([*(current[0].get("tags") or []), *tags]))
+        return await self._put(0, object, singular, record_id, {"tags": merged})
+
+    async def attach(self, object: str, record_id: str, filename: str, content: bytes) -> RecordResult:
+        target_type = TARGETABLE_TYPES.get(object)
+        if target_type is None:
+            raise UnsupportedOperation(f"freshsales documents cannot be linked to {object}")
+        form = {"targetable_type": target_type, "targetable_id": str(record_id), "file_name": filename}
+        # Each round checks for the document first, so a resend never uploads it twice.
+        for _ in range(self.http.retry.max_attempts):
+            try:
+                response, payload = await self._call("POST", "/api/documents", files={"file": (filename, content)}, data=form)
+            except OutcomeUnknown:
+                existing = await self._find_document(object, record_id, filename, len(content))
+                if existing is not None:
+                    return RecordResult(index=0, outcome="created", target_id=existing, code="FOUND_AFTER_RETRY")
+                continue
+            except RetriesExhausted as error:
+                return RecordResult(index=0, outcome="retryable", code=error.reason, message=str(error))
+            return _result(0, response, payload, "document", "created")
+        return RecordResult(index=0, outcome="failed", code=OUTCOME_UNKNOWN, message="the upload's outcome stayed unknown after a check")
+
+    async def _find_document(self, object: str, record_id: str, filename: str, size: int) -> str | None:
+        response, payload = await self._call("GET", f"/api/{object}/{record_id}/document_associations")
+        for document in (payload.get("documents") or []) if isinstance(payload, dict) else []:
+            if document.get("name") == filename and document.get("content_file_size") == size:
+                return str(document["id"])
+        return None
+
+    # -- schema ------------------------------------------------------------------------------------
+
+    async def _fields(self, object: str, *, fresh: bool = False) -> list[dict[str, Any]]:
+        if object not in ENTITIES:
+            raise UnsupportedOperation(f"freshsales has no field settings for {object}")
+        if fresh or object not in self._fields_cache:
+            response, payload = await self._call("GET", f"/api/settings/{object}/fields")
+            if response.status_code != 200 or not isinstance(payload, dict):
+                raise self._fail("GET", f"/api/settings/{object}/fields", response, payload)
+            self._fields_cache[object] = list(payload.get("fields") or [])
+        return self._fields_cache[object]
+
+    async def create_module(self, module: ModuleDefinition) -> str:
+        raise UnsupportedOperation(
+            "freshsales custom module creation is not confirmed by the platform notes; create the module in the admin UI"
+        )
+
+    async def create_field(self, object: str, field: FieldDefinition) -> str:
+        wanted = field.label.strip().lower()
+        for attempt in range(2):
+            existing = next((f for f in await self._fields(object, fresh=True) if str(f.get("label", "")).strip().lower() == wanted), None)
+            if existing is not None:
+                return str(existing["name"])
+            if attempt:
+                break
+            response, payload = await self._call("GET", f"/api/settings/{object}/forms")
+            forms = payload.get("forms") if isinstance(payload, dict) else None
+            if response.status_code != 200 or not forms:
+                raise SchemaOperationFailed(f"freshsales: no form to add {field.label!r} to; pre-create it in the admin UI")
+            form = next((f for f in forms if f.get("is_default")), forms[0])
+            type_name = FIELD_TYPES[field.type]
+            body: dict[str, Any] = {"label": field.label, "field_type": FIELD_TYPE_CODES[type_name], "required": field.required}
+            if field.unique:
+                body["unique"] = True
+            if field.picklist:
+                body["choices"] = [{"value": value} for value in field.picklist]
+            path = f"/api/settings/{object}/forms/{form['id']}/fields"
+            try:
+                response, payload = await self._call("POST", path, json=body)
+            except OutcomeUnknown:
+                continue
+            if response.status_code not in (200, 201):
+                raise SchemaOperationFailed(
+                    f"freshsales: creating field {field.label!r} on {object} was refused ({'; '.join(_messages(payload)) or response.status_code}); "
+                    "pre-create it in the admin UI"
+                )
+        raise SchemaOperationFailed(f"freshsales: field {field.label!r} on {object} was not created")
+
+    async def add_picklist_values(self, object: str, field: str, values: Sequence[str]) -> None:
+        definition = next((f for f in await self._fields(object, fresh=True) if f.get("name") == field), None)
+        if definition is None or definition.get("type") not in ("dropdown", "multi_select_dropdown"):
+            raise SchemaOperationFailed(f"freshsales: {object} has no dropdown field {field!r}")
+        present = {choice.get("value") for choice in definition.get("choices") or []}
+        missing = [value for value in dict.fromkeys(values) if value not in present]
+        if not missing:
+            return
+        path = f"/api/settings/{object}/fields/{definition['id']}"
+        response, payload = await self._call("PUT", path, json={"choices": [{"value": v} for v in missing]})
+        if response.status_code != 200:
+            raise SchemaOperationFailed(str(self._fail("PUT", path, response, payload)))
+
+    async def describe(self, object: str) -> dict[str, Any]:
+        fields = []
+        for field in await self._fields(object, fresh=True):
+            native = str(field.get("type"))
+            fields.append(
+                describe_field(
+                    key=str(field["name"]),
+                    label=str(field.get("label") or field["name"]),
+                    type=NEUTRAL_TYPES.get(native, native),
+                    native_type=native,
+                    length=255 if native in ("text", "email", "url", "phone_number") else None,
+                    required=bool(field.get("required")),
+                    unique=bool(field.get("unique")),
+                    custom=str(field["name"]).startswith("cf_"),
+                    picklist=[str(choice.get("value")) for choice in field.get("choices") or []],
+                )
+            )
+        return {"platform": PLATFORM, "object": object, "fields": sorted(fields, key=lambda f: f["key"])}
+
+
+def connect(settings: ConnectionSettings, *, transport: httpx.AsyncBaseTransport | None = None) -> FreshsalesConnector:
+    return FreshsalesConnector(settings, transport=transport)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _prepare(record: dict[str, Any]) -> dict[str, Any]:
+    """`cf_` values moved under `custom_field` (Freshsales ignores them anywhere else)."""
+    body = {k: v for k, v in record.items() if not k.startswith("cf_") and k != "custom_fields"}
+    custom = {
+        **(record.get("custom_fields") or {}),
+        **(record.get("custom_field") or {}),
+        **{k: v for k, v in record.items() if k.startswith("cf_")},
+    }
+    if custom:
+        body["custom_field"] = custom
+    return body
+
+
+def _key_value(record: dict[str, Any], field: str) -> Any:
+    if field.startswith("cf_"):
+        return (record.get("custom_field") or {}).get(field, record.get(field))
+    return record.get(field)
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _messages(payload: Any) -> list[str]:
+    if isinstance(payload, dict):
+        if isinstance(payload.get("errors"), dict):
+            messages = payload["errors"].get("message")
+            return [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
+        if "message" in payload:
+            return [str(payload["message"])]
+    return []
+
+
+def _result(index: int, response: httpx.Response, payload: Any, singular: str, success: Outcome) -> RecordResult:
+    status = response.status_code
+    if 200 <= status < 300:
+        record = payload.get(singular) if isinstance(payload, dict) else None
+        target = record.get("id") if isinstance(record, dict) else None
+        return RecordResult(index=index, outcome=success, target_id=None if target is None else str(target))
+    messages = _messages(payload)
+    message = "; ".join(messages) or f"HTTP {status}"
+    field = _field_from_message(messages[0]) if messages else None
+    if status == 400 and any(DUPLICATE_MESSAGE.search(m) for m in messages):
+        outcome: Outcome = "duplicate"
+    elif status in (400, 404, 422):
+        outcome = "invalid"
+    elif status == 429 or status >= 500:
+        outcome = "retryable"
+    else:
+        outcome = "failed"
+    return RecordResult(index=index, outcome=outcome, code=f"HTTP_{status}", message=message, field=field)
+
+
+def _field_from_message(message: str) -> str | None:
+    """`Last name can't be blank` -> `last_name` (Rails-style full messages start with the label)."""
+    match = re.match(r"^([A-Z][\w ]*?) (?:can't|is|has|must)\b", message)
+    if not match:
+        return None
+    label = match.group(1).strip()
+    return {"MobileNumber": "mobile_number", "Email": "email"}.get(label, label.lower().replace(" ", "_"))
