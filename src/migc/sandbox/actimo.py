@@ -116,14 +116,7 @@ class ActimoProfile(PlatformProfile):
 class ActimoSandbox:
     def __init__(self, data: Dataset) -> None:
         self.data = data
-        self._cache: dict[str, tuple[int, Any]] = {}
 
-    def _cached(self, name: str, build: Callable[[], Any]) -> Any:
-        hit = self._cache.get(name)
-        if hit is None or hit[0] != self.data.version:
-            hit = (self.data.version, build())
-            self._cache[name] = hit
-        return hit[1]
 
     def _contact_index(self, raw: str) -> int | None:
         try:
@@ -141,13 +134,23 @@ class ActimoSandbox:
         def build() -> tuple[dict[int, int], dict[str, list[int]]]:
             workspaces: dict[int, int] = {}
             groups: dict[str, list[int]] = {}
-            for _, contact in self.data.records("User"):
-                workspaces[contact["workspace_id"]] = workspaces.get(contact["workspace_id"], 0) + 1
-                for name in contact.get("tags") or []:
-                    groups.setdefault(name, []).append(contact["id"])
+            seed = self.data.seed
+            for index in range(self.data.count("User")):
+                if self.data.is_synthetic("User", index):  # generated contacts cost no record
+                    workspace = synthetic.workspace_id(synthetic.workspace_index(seed, index))
+                    names = [synthetic.group_name(group) for group in synthetic.group_indices(seed, index)]
+                    contact_id = synthetic.contact_id(seed, index)
+                else:
+                    contact = self.data.get("User", index)
+                    if contact is None:
+                        continue
+                    workspace, names, contact_id = contact["workspace_id"], contact.get("tags") or [], contact["id"]
+                workspaces[workspace] = workspaces.get(workspace, 0) + 1
+                for name in names:
+                    groups.setdefault(name, []).append(contact_id)
             return workspaces, groups
 
-        return self._cached("memberships", build)
+        return self.data.derived("memberships", build)
 
     # -- handlers ---------------------------------------------------------------------------
 

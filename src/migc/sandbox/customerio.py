@@ -128,16 +128,9 @@ class CustomerioSandbox:
     def __init__(self, data: Dataset, config: SandboxConfig) -> None:
         self.data = data
         self.config = config
-        self._cache: dict[str, tuple[int, Any]] = {}
         # A per-app key for download signatures; derived from the seed, never a credential.
         self._signing_key = hashlib.sha256(f"customerio-sandbox-exports:{config.seed}".encode()).digest()
 
-    def _cached(self, name: str, build: Callable[[], Any]) -> Any:
-        hit = self._cache.get(name)
-        if hit is None or hit[0] != self.data.version:
-            hit = (self.data.version, build())
-            self._cache[name] = hit
-        return hit[1]
 
     # -- people --------------------------------------------------------------------------------
 
@@ -151,20 +144,17 @@ class CustomerioSandbox:
         for index, profile in self.data.records("AnonymousProfile", position - persons):
             yield persons + index, profile
 
-    def _lookup(self) -> dict[tuple[str, str], int]:
-        """(id_type, value) -> position, for id, cio_id and lower-cased email."""
+    def _by_email(self) -> dict[str, int]:
+        """lower-cased email -> position of the first profile with it (a scan, built once per version)."""
 
-        def build() -> dict[tuple[str, str], int]:
-            found: dict[tuple[str, str], int] = {}
+        def build() -> dict[str, int]:
+            found: dict[str, int] = {}
             for position, person in self._people():
-                found[("cio_id", person["cio_id"])] = position
-                if person.get("id"):
-                    found[("id", person["id"])] = position
                 if person.get("email"):
-                    found.setdefault(("email", person["email"].strip().lower()), position)
+                    found.setdefault(person["email"].strip().lower(), position)
             return found
 
-        return self._cached("lookup", build)
+        return self.data.derived("emails", build)
 
     def _person_at(self, position: int) -> dict[str, Any] | None:
         persons = self.data.count("Person")
@@ -175,9 +165,25 @@ class CustomerioSandbox:
     def _find(self, identifier: str, id_type: str) -> dict[str, Any] | None:
         if id_type not in ("id", "cio_id", "email"):
             raise _Problem(400, f"id_type {id_type!r} is not enabled in this workspace")
-        key = identifier.strip().lower() if id_type == "email" else identifier
-        position = self._lookup().get((id_type, key))
-        return self._person_at(position) if position is not None else None
+        if id_type == "email":
+            position = self._by_email().get(identifier.strip().lower())
+            return self._person_at(position) if position is not None else None
+        # Generated ids invert to their index; edited or added profiles are checked one by one.
+        if id_type == "cio_id":
+            located = synthetic.profile_index(self.data.seed, identifier)
+        else:
+            index = synthetic.person_index(self.data.seed, identifier)
+            located = ("Person", index) if index is not None else None
+        if located is not None:
+            person = self.data.get(*located)
+            if person is not None and person.get(id_type) == identifier:
+                return person
+        for object_name in ("Person", "AnonymousProfile"):
+            for index in self.data.edited(object_name):
+                person = self.data.get(object_name, index)
+                if person is not None and person.get(id_type) == identifier:
+                    return person
+        return None
 
     async def search(self, request: Request) -> Response:
         body = await _body(request)
@@ -215,16 +221,22 @@ class CustomerioSandbox:
     # -- segments ------------------------------------------------------------------------------
 
     def _members(self) -> dict[int, list[int]]:
-        """segment id -> positions of its members."""
+        """segment id -> positions of its members (generated people cost no record)."""
 
         def build() -> dict[int, list[int]]:
             members: dict[int, list[int]] = {}
-            for position, person in self._people():
-                for segment in person.get("segments") or []:
+            persons = self.data.count("Person")
+            for position in range(persons + self.data.count("AnonymousProfile")):
+                object_name, index = ("Person", position) if position < persons else ("AnonymousProfile", position - persons)
+                if self.data.is_synthetic(object_name, index):
+                    segments = synthetic.segment_ids(self.data.seed, index) if object_name == "Person" else []
+                else:
+                    segments = (self.data.get(object_name, index) or {}).get("segments") or []
+                for segment in segments:
                     members.setdefault(int(segment), []).append(position)
             return members
 
-        return self._cached("members", build)
+        return self.data.derived("members", build)
 
     def _segment(self, raw: str) -> dict[str, Any]:
         try:
@@ -281,7 +293,7 @@ class CustomerioSandbox:
             return {(str(row["object_type_id"]), name, row[name]): index
                     for index, row in self.data.records("Object") for name in ("object_id", "cio_object_id")}
 
-        index = self._cached("objects", build).get((type_id, id_type, identifier))
+        index = self.data.derived("objects", build).get((type_id, id_type, identifier))
         row = self.data.get("Object", index) if index is not None else None
         if row is None or index is None:
             raise _Problem(404, "The object does not exist")
@@ -305,7 +317,7 @@ class CustomerioSandbox:
                 related.setdefault(row["object"], []).append(index)
             return related
 
-        return self._cached("relations", build)
+        return self.data.derived("relations", build)
 
     async def object_relationships(self, request: Request) -> Response:
         _, row = self._object(request)
@@ -350,7 +362,7 @@ class CustomerioSandbox:
             changes.extend(self.data.store.meta.get("customerio-activity", []))
             return changes
 
-        return self._cached("changes", build)
+        return self.data.derived("changes", build)
 
     async def activities(self, request: Request) -> Response:
         query = request.query_params

@@ -107,61 +107,50 @@ class NetmeraSandbox:
 
     def __init__(self, data: Dataset) -> None:
         self.data = data
-        self._cache: dict[str, tuple[int, Any]] = {}
 
     # -- derived data -----------------------------------------------------------------------
 
-    def _cached(self, name: str, build: Callable[[], Any]) -> Any:
-        version = self.data.version
-        hit = self._cache.get(name)
-        if hit is None or hit[0] != version:
-            hit = (version, build())
-            self._cache[name] = hit
-        return hit[1]
-
-    def _segment_indices(self, index: int, user: dict[str, Any]) -> list[int]:
-        if index < self.data.sizes["User"] and index not in self._edited_users():
+    def _segment_indices(self, index: int) -> list[int] | None:
+        """Segments of user `index` (None when it does not exist); generated users cost no record."""
+        if self.data.is_synthetic("User", index):
             return [segment - synthetic.SEGMENT_ID_BASE for segment in synthetic.segment_ids(self.data.seed, index)]
+        user = self.data.get("User", index)
+        if user is None:
+            return None
         names = set(user.get("segments") or ())
-        segments = self.data.count("Segment")
-        return [number for number in range(segments) if synthetic.segment_name(number) in names or number == 0]
-
-    def _edited_users(self) -> frozenset[int]:
-        return self._cached("edited-users", lambda: frozenset(self.data.edited("User")))
+        return [number for number in range(self.data.count("Segment"))
+                if number == 0 or synthetic.segment_name(number) in names]
 
     def _members(self) -> dict[int, list[int]]:
         """segment index -> user indices (ascending)."""
 
         def build() -> dict[int, list[int]]:
             members: dict[int, list[int]] = {}
-            for index, user in self.data.records("User"):
-                for segment in self._segment_indices(index, user):
+            for index in range(self.data.count("User")):
+                for segment in self._segment_indices(index) or ():
                     members.setdefault(segment, []).append(index)
             return members
 
-        return self._cached("members", build)
+        return self.data.derived("members", build)
 
     def _taggings(self) -> dict[str, list[str]]:
         """tag name -> extIds (in user order)."""
 
         def build() -> dict[str, list[str]]:
             tagged: dict[str, list[str]] = {}
-            edited = self._edited_users()
             for index in range(self.data.count("User")):
-                if index in edited or index >= self.data.sizes["User"]:
+                if self.data.is_synthetic("User", index):
+                    names, external_id = synthetic.tag_names(self.data.seed, index), synthetic.ext_id(self.data.seed, index)
+                else:
                     user = self.data.get("User", index)
                     if user is None:
                         continue
                     names, external_id = user.get("tags") or [], user["extId"]
-                elif self.data.get("User", index) is None:
-                    continue
-                else:
-                    names, external_id = synthetic.tag_names(self.data.seed, index), synthetic.ext_id(self.data.seed, index)
                 for name in names:
                     tagged.setdefault(name, []).append(external_id)
             return tagged
 
-        return self._cached("taggings", build)
+        return self.data.derived("taggings", build)
 
     def _user(self, external_id: str | None) -> tuple[int, dict[str, Any]]:
         if not external_id:

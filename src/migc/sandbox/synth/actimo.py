@@ -68,6 +68,7 @@ _USER = _STREAMS["User"]
 _CONTACT_ID = stream_key("actimo.User.id")
 _EMPLOYER = stream_key("actimo.User.employer")
 _GROUPS_OF = stream_key("actimo.User.groups")
+_WORKSPACE_OF = stream_key("actimo.User.workspace")
 _ORGANISATIONS = 3  # the customer's legal entities employees belong to
 
 
@@ -131,6 +132,11 @@ def group_indices(seed: int, index: int) -> list[int]:
 
 
 @cache  # one function per seed, so identity()'s cache recognises it
+def workspace_index(seed: int, index: int) -> int:
+    """The workspace employee `index` belongs to."""
+    return int(MODEL.bound("User", index, "Workspace") * unit(seed, _WORKSPACE_OF, index))
+
+
 def _employer(seed: int) -> Employer:
     def employer(index: int) -> int | None:
         return int(_ORGANISATIONS * unit(seed, _EMPLOYER, index))
@@ -187,7 +193,7 @@ def user(seed: int, index: int) -> dict[str, Any]:
         "manager_id": manager_id,
         "engagement_role": "manager" if index % MANAGER_EVERY == 0 else "member",
         "active": not inactive,
-        "workspace_id": workspace_id(draw.below(MODEL.bound("User", index, "Workspace"))),
+        "workspace_id": workspace_id(workspace_index(seed, index)),
         "engagement_score": round(draw.uniform() * 100, 1) if not inactive else None,
         "data1": f"CC-{draw.between(100, 999)}",  # cost centre
         "data2": draw.pick(("day", "evening", "night", None)),  # shift

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from migc.sandbox.synth.draw import Draw, scramble40, stream_key, unit
+from migc.sandbox.synth.draw import Draw, scramble40, stream_key, unit, unscramble40
 from migc.sandbox.synth.hardcases import INACTIVE, ORPHAN_REFERENCE, POWER_USER_EVENT_SHARE, REFERENCE_EPOCH
 from migc.sandbox.synth.labels import numbered
 from migc.sandbox.synth.people import Employer, active_person, company, identity
@@ -77,6 +77,33 @@ def person_cio_id(seed: int, index: int) -> str:
 
 def anonymous_cio_id(seed: int, index: int) -> str:
     return person_cio_id(seed, _ANONYMOUS_OFFSET + index)
+
+
+def profile_index(seed: int, cio_id: str) -> tuple[str, int] | None:
+    """("Person" or "AnonymousProfile", index) of the profile with this cio_id, if it can be ours."""
+    try:
+        value = int(cio_id, 16)
+    except ValueError:
+        return None
+    if len(cio_id) != 10:
+        return None
+    index = unscramble40(seed, _CIO_ID, value)
+    if index < _ANONYMOUS_OFFSET:
+        return "Person", index
+    if index < _ORPHAN_OFFSET:
+        return "AnonymousProfile", index - _ANONYMOUS_OFFSET
+    return None
+
+
+def person_index(seed: int, identifier: str) -> int | None:
+    """The index of the person whose `id` is `identifier`, if it can be ours."""
+    if not identifier.startswith("cust_") or len(identifier) != 15:
+        return None
+    try:
+        index = unscramble40(seed, _PERSON, int(identifier[5:], 16))
+    except ValueError:
+        return None
+    return index if index < _ORPHAN_OFFSET else None
 
 
 def anonymous_id(seed: int, index: int) -> str:

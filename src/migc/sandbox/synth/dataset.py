@@ -14,9 +14,9 @@ so delta tests are deterministic.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from migc.sandbox.store import Store
 from migc.sandbox.synth import counts, record
@@ -24,6 +24,7 @@ from migc.sandbox.synth.hardcases import REFERENCE_TIME
 from migc.sandbox.synth.population import SynthError
 
 _META = "synthetic"
+_T = TypeVar("_T")
 # Users a source sandbox serves when its config asks for no particular number (records=0).
 DEFAULT_USERS = 100
 
@@ -42,6 +43,7 @@ class Dataset:
         self.store = store
         self.sizes = counts(platform, self.users)
         identity.setdefault("edits", 0)
+        self._derived: dict[str, tuple[int, Any]] = {}
 
     def _meta(self) -> dict[str, Any]:
         """The data set's entry in the store (re-created after `Store.reset()` emptied it)."""
@@ -78,6 +80,24 @@ class Dataset:
     def version(self) -> int:
         """Changes with every edit: caches of derived values (member counts, ...) key on it."""
         return int(self._meta()["edits"])
+
+    def derived(self, name: str, build: Callable[[], _T]) -> _T:
+        """A value computed from many records (member lists, counts), rebuilt after any edit."""
+        hit = self._derived.get(name)
+        if hit is None or hit[0] != self.version:
+            hit = (self.version, build())
+            self._derived[name] = hit
+        return hit[1]
+
+    def is_deleted(self, object_name: str, index: int) -> bool:
+        return self.store.get(self._deleted(object_name), str(index)) is not None
+
+    def is_synthetic(self, object_name: str, index: int) -> bool:
+        """Whether record `index` is served exactly as generated (not edited, added or deleted),
+        so cheap per-index functions of the generator (memberships, ids) describe it."""
+        key = str(index)
+        return (index < self.sizes[object_name] and self.store.get(self._edited(object_name), key) is None
+                and self.store.get(self._deleted(object_name), key) is None)
 
     def deleted_count(self, object_name: str) -> int:
         return self.store.count(self._deleted(object_name))
