@@ -80,6 +80,14 @@ class TestGolden:
         assert "\r" not in result.text
 
 
+def test_the_example_in_the_documentation_is_what_the_formatter_prints() -> None:
+    document = (ROOT / "docs" / "formatting.md").read_text(encoding="utf-8")
+    section = document[document.index("## Before and after") : document.index("## The rules")]
+    blocks = section.split("```\n")
+    before, after = blocks[1], blocks[3]
+    assert formatted(before) == after
+
+
 def test_golden_cases_exist_for_every_construct_family() -> None:
     names = {path.name.removesuffix(".in.mig") for path in GOLDEN_INPUTS}
     assert {"header", "values", "create", "objects", "statements", "builtins", "expressions", "names",
@@ -260,8 +268,10 @@ class TestParentheses:
             ("not (a and b)", "not (a and b)"),
             ("-(a + b)", "-(a + b)"),
             ("(-a) as string", "(-a) as string"),
-            ("-(a as string)", "-a as string"),
-            ("(a as t) | f", "(a as t) | f"),
+            ("-a as string", "-a as string"),
+            ("(a as t) | f", "a as t | f"),
+            ("(a | f) | g(1)", "a | f | g(1)"),
+            ("(a as t)[0]", "(a as t)[0]"),
             ("(a | f) as t", "a | f as t"),
             ("(a | f).x", "(a | f).x"),
             ("(if a then b else c).x", "(if a then b else c).x"),
@@ -282,9 +292,17 @@ class TestParentheses:
             ("(a or b) or c", "a or b or c"),
             ("((a and b)) or c", "(a and b) or c"),
             ("f(a and b or c)", "f(a and b or c)"),
+            ("(a | f) + (b | g(1))", "(a | f) + (b | g(1))"),
+            ("a | f + b as t", "a | f + b as t"),
+            ("-(a as string)", "-(a as string)"),
+            ("not ((a | f))", "not (a | f)"),
+            ("(a | f) | g", "a | f | g"),
+            ("f((a | g))", "f(a | g)"),
         ],
     )
-    def test_author_parentheses_that_separate_and_from_or_stay(self, source: str, expected: str) -> None:
+    def test_author_parentheses_that_help_readers_stay(self, source: str, expected: str) -> None:
+        # Around `and` inside `or` (and the reverse), and around a pipeline or cast that is an
+        # operand of an operator; nowhere else.
         assert formatted(f"let x = {source}\n") == f"let x = {expected}\n"
 
 
@@ -419,168 +437,273 @@ class TestLists:
         assert formatted(text) == text
 
 
+# ---------------------------------------------------------------------------- comments anywhere
+
+
+def _comment_spots(text: str) -> list[int]:
+    """Offsets of white space between tokens (not inside strings, names or comments), where a
+    comment can be put without changing what the code means."""
+    parsed = parse_text(text)
+    taken = bytearray(len(text))
+    spans = [(c.span.start, c.span.end) for c in parsed.comments]
+    spans += [
+        (node.span.start, node.span.end)
+        for node in ast.walk(parsed.module)
+        if isinstance(node, (ast.Literal, ast.StringLit, ast.Name))
+    ]
+    for start, end in spans:
+        taken[start:end] = b"\x01" * (end - start)
+    return [offset for offset, character in enumerate(text) if character in " \n" and not taken[offset]]
+
+
+COMMENT_SAMPLES = sorted(GOLDEN.glob("*.out.mig"))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(COMMENT_SAMPLES), st.data())
+def test_comments_put_anywhere_survive_formatting(sample: Path, data: st.DataObject) -> None:
+    text = sample.read_text(encoding="utf-8")
+    spots = _comment_spots(text)
+    if not spots:
+        return
+    chosen = data.draw(st.lists(st.sampled_from(spots), min_size=1, max_size=6, unique=True))
+    for number, offset in enumerate(sorted(chosen, reverse=True)):
+        text = f"{text[:offset]} # note {number}\n{text[offset + 1:]}"
+    original = parse_text(text)
+    assert original.ok
+    result = formatted(text)
+    again = parse_text(result)
+    assert again.ok, result
+    assert meaning(again.module) == meaning(original.module)
+    assert comment_texts(result) == comment_texts(text)
+    assert formatted(result) == result
+
+
 # ---------------------------------------------------------------------------- generated trees
 
 SPAN = Span(file="<generated>", line=1, column=1, end_line=1, end_column=1, start=0, end=0)
-_DURATION_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_SIZE_BYTES = {"KB": 1024, "MB": 1024**2, "GB": 1024**3}
+# How the transformer computes literal values, so generated literals compare equal to parsed ones.
+DURATION_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+SIZE_BYTES = {"KB": 1024, "MB": 1024**2, "GB": 1024**3}
+
+
+def node(node_class: type, /, **fields: object) -> ast.Node:
+    return node_class(span=SPAN, **fields)
+
+
+def literal(kind: str, value: object, text: str) -> ast.Literal:
+    return ast.Literal(span=SPAN, kind=kind, value=value, text=text)
+
+
+def decimal(whole: int, fraction: str) -> ast.Literal:
+    text = f"{whole}.{fraction}"
+    return literal("decimal", float(text), text)
+
 
 name_texts = st.one_of(
     st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True),
     st.sampled_from(sorted(formatter._keywords()) + ["şehir", "名前", "odd name", "1st", "a-b", "x.y", "#"]),
     st.text(st.characters(exclude_characters="`\r\n", exclude_categories=("Cs",)), min_size=1, max_size=5),
 )
-names = name_texts.map(lambda text: ast.Name(span=SPAN, text=text))
-
-
-def _literal(kind: str, value: object, text: str) -> ast.Literal:
-    return ast.Literal(span=SPAN, kind=kind, value=value, text=text)
-
-
-def _decimal(whole: int, fraction: str) -> ast.Literal:
-    text = f"{whole}.{fraction}"
-    return _literal("decimal", float(text), text)
-
-
-def _duration(amount: int, unit: str) -> ast.Literal:
-    return _literal("duration", amount * _DURATION_SECONDS[unit], f"{amount}{unit}")
-
-
-def _size(amount: int, unit: str) -> ast.Literal:
-    return _literal("size", amount * _SIZE_BYTES[unit], f"{amount}{unit}")
-
-
+names = name_texts.map(lambda text: node(ast.Name, text=text))
 strings = st.text(st.characters(exclude_categories=("Cs",)), max_size=8).map(
-    lambda value: _literal("string", value, quote_string(value))
+    lambda value: literal("string", value, quote_string(value))
 )
+string_lits = strings.map(lambda string: node(ast.StringLit, value=string.value))
+optional_strings = st.one_of(st.none(), string_lits)
+integers = st.integers(0, 10**6).map(lambda value: literal("integer", value, str(value)))
 key_literals = st.one_of(
     strings,
-    st.integers(0, 10**6).map(lambda value: _literal("integer", value, str(value))),
-    st.builds(_decimal, st.integers(0, 999), st.from_regex(r"[0-9]{1,3}", fullmatch=True)),
-    st.booleans().map(lambda value: _literal("boolean", value, "true" if value else "false")),
-    st.just(_literal("null", None, "null")),
+    integers,
+    st.builds(decimal, st.integers(0, 999), st.from_regex(r"[0-9]{1,3}", fullmatch=True)),
+    st.booleans().map(lambda value: literal("boolean", value, "true" if value else "false")),
+    st.just(literal("null", None, "null")),
 )
 literals = st.one_of(
     key_literals,
-    st.builds(_duration, st.integers(0, 999), st.sampled_from(sorted(_DURATION_SECONDS))),
-    st.builds(_size, st.integers(0, 999), st.sampled_from(sorted(_SIZE_BYTES))),
+    st.builds(
+        lambda amount, unit: literal("duration", amount * DURATION_SECONDS[unit], f"{amount}{unit}"),
+        st.integers(0, 999),
+        st.sampled_from(sorted(DURATION_SECONDS)),
+    ),
+    st.builds(
+        lambda amount, unit: literal("size", amount * SIZE_BYTES[unit], f"{amount}{unit}"),
+        st.integers(0, 999),
+        st.sampled_from(sorted(SIZE_BYTES)),
+    ),
 )
 
-types = st.recursive(
-    st.builds(
-        lambda name, args: ast.TypeExpr(span=SPAN, name=name, args=tuple(args)),
-        names,
-        st.lists(st.one_of(names, strings, st.integers(0, 99).map(lambda v: _literal("integer", v, str(v)))), max_size=2),
-    ),
-    lambda inner: st.one_of(
-        st.builds(lambda name, item: ast.TypeExpr(span=SPAN, name=name, item=item), names, inner),
+
+def _compound_types(inner: st.SearchStrategy[ast.TypeExpr]) -> st.SearchStrategy[ast.TypeExpr]:
+    fn = node(ast.Name, text="fn")
+    return st.one_of(
+        st.builds(lambda name, item: node(ast.TypeExpr, name=name, item=item), names, inner),
         st.builds(
-            lambda params, returns: ast.TypeExpr(
-                span=SPAN, name=ast.Name(span=SPAN, text="fn"), params=tuple(params), returns=returns
-            ),
+            lambda params, returns: node(ast.TypeExpr, name=fn, params=tuple(params), returns=returns),
             st.lists(inner, max_size=2),
             inner,
         ),
-    ),
-    max_leaves=4,
-)
-
-BINARY_OPERATORS = sorted(formatter._BINARY_LEVELS)
-
-
-def _expressions(children: st.SearchStrategy[ast.Expr]) -> st.SearchStrategy[ast.Expr]:
-    arguments = st.lists(children, max_size=3).map(tuple)
-    return st.one_of(
-        st.builds(lambda op, l, r: ast.Binary(span=SPAN, op=op, left=l, right=r), st.sampled_from(BINARY_OPERATORS), children, children),
-        st.builds(lambda op, e: ast.Unary(span=SPAN, op=op, operand=e), st.sampled_from(["not", "-"]), children),
-        st.builds(lambda f, args: ast.Call(span=SPAN, function=f, args=args), names, arguments),
-        st.builds(lambda v, f, args: ast.Pipe(span=SPAN, value=v, function=f, args=args), children, names, arguments),
-        st.builds(lambda v, n: ast.Member(span=SPAN, value=v, name=n), children, names),
-        st.builds(lambda v, i: ast.Index(span=SPAN, value=v, index=i), children, children),
-        st.builds(lambda v, t: ast.Cast(span=SPAN, value=v, type=t), children, types),
-        st.builds(lambda c, a, b: ast.IfExpr(span=SPAN, condition=c, then=a, otherwise=b), children, children, children),
-        st.builds(lambda items: ast.ListExpr(span=SPAN, items=items), arguments),
     )
 
 
-expressions = st.recursive(
-    st.one_of(literals, names.map(lambda name: ast.NameRef(span=SPAN, name=name))), _expressions, max_leaves=10
+type_arguments = st.lists(st.one_of(names, strings, integers), max_size=2).map(tuple)
+types = st.recursive(
+    st.builds(lambda name, args: node(ast.TypeExpr, name=name, args=args), names, type_arguments),
+    _compound_types,
+    max_leaves=4,
 )
-lossy_notes = st.one_of(st.none(), strings.map(lambda literal: ast.StringLit(span=SPAN, value=literal.value)))
-string_lits = strings.map(lambda literal: ast.StringLit(span=SPAN, value=literal.value))
-paths = st.lists(names, min_size=1, max_size=3).map(lambda parts: ast.Path(span=SPAN, parts=tuple(parts)))
 
-ref_lookups = st.builds(
-    lambda target, matches, fallback, quarantine: ast.RefLookup(
-        span=SPAN, target=target, matches=tuple(matches), fallback=None if quarantine else fallback, quarantine=quarantine
-    ),
+
+def _compound_expressions(children: st.SearchStrategy[ast.Expr]) -> st.SearchStrategy[ast.Expr]:
+    arguments = st.lists(children, max_size=3).map(tuple)
+    return st.one_of(
+        st.builds(
+            lambda op, left, right: node(ast.Binary, op=op, left=left, right=right),
+            st.sampled_from(sorted(formatter._BINARY_LEVELS)),
+            children,
+            children,
+        ),
+        st.builds(
+            lambda op, operand: node(ast.Unary, op=op, operand=operand), st.sampled_from(["not", "-"]), children
+        ),
+        st.builds(lambda function, args: node(ast.Call, function=function, args=args), names, arguments),
+        st.builds(
+            lambda value, f, args: node(ast.Pipe, value=value, function=f, args=args), children, names, arguments
+        ),
+        st.builds(lambda value, name: node(ast.Member, value=value, name=name), children, names),
+        st.builds(lambda value, index: node(ast.Index, value=value, index=index), children, children),
+        st.builds(lambda value, type_: node(ast.Cast, value=value, type=type_), children, types),
+        st.builds(
+            lambda condition, then, otherwise: node(ast.IfExpr, condition=condition, then=then, otherwise=otherwise),
+            children,
+            children,
+            children,
+        ),
+        arguments.map(lambda items: node(ast.ListExpr, items=items)),
+    )
+
+
+name_refs = names.map(lambda name: node(ast.NameRef, name=name))
+expressions = st.recursive(st.one_of(literals, name_refs), _compound_expressions, max_leaves=10)
+paths = st.lists(names, min_size=1, max_size=3).map(lambda parts: node(ast.Path, parts=tuple(parts)))
+
+
+def _ref_lookup(target: ast.Name, matches: list[ast.RefMatch], fallback: ast.Expr | None, quarantine: bool):
+    return node(
+        ast.RefLookup, target=target, matches=tuple(matches), fallback=None if quarantine else fallback,
+        quarantine=quarantine,
+    )
+
+
+ref_matches = st.builds(
+    lambda field, value, fuzzy: node(ast.RefMatch, field=field, value=value, fuzzy=fuzzy),
     names,
-    st.lists(
-        st.builds(lambda f, v, fuzzy: ast.RefMatch(span=SPAN, field=f, value=v, fuzzy=fuzzy), names, expressions, st.booleans()),
-        min_size=1,
-        max_size=3,
-    ),
-    st.one_of(st.none(), expressions),
+    expressions,
     st.booleans(),
 )
+ref_lookups = st.builds(
+    _ref_lookup, names, st.lists(ref_matches, min_size=1, max_size=3), st.one_of(st.none(), expressions), st.booleans()
+)
 map_statements = st.one_of(
-    st.builds(lambda f, v, lossy: ast.Assign(span=SPAN, field=f, value=v, lossy=lossy), names, st.one_of(expressions, ref_lookups), lossy_notes),
-    st.builds(lambda f, v: ast.KeyStmt(span=SPAN, field=f, value=v), names, expressions),
-    st.builds(lambda ps, lossy: ast.Drop(span=SPAN, paths=tuple(ps), lossy=lossy), st.lists(paths, min_size=1, max_size=3), lossy_notes),
     st.builds(
-        lambda m, c, action: ast.Flag(span=SPAN, message=m, condition=c, action=action),
-        string_lits, expressions, st.sampled_from(["quarantine", "report"]),
+        lambda field, value, lossy: node(ast.Assign, field=field, value=value, lossy=lossy),
+        names,
+        st.one_of(expressions, ref_lookups),
+        optional_strings,
     ),
-    st.builds(lambda n, per, lossy: ast.Limit(span=SPAN, count=n, per=per, lossy=lossy), st.integers(0, 10**4), expressions, lossy_notes),
-    st.builds(lambda n, v: ast.LocalLet(span=SPAN, name=n, value=v), names, expressions),
-    string_lits.map(lambda text: ast.NoteStmt(span=SPAN, text=text)),
+    st.builds(lambda field, value: node(ast.KeyStmt, field=field, value=value), names, expressions),
+    st.builds(
+        lambda drop_paths, lossy: node(ast.Drop, paths=tuple(drop_paths), lossy=lossy),
+        st.lists(paths, min_size=1, max_size=3),
+        optional_strings,
+    ),
+    st.builds(
+        lambda message, condition, action: node(ast.Flag, message=message, condition=condition, action=action),
+        string_lits,
+        expressions,
+        st.sampled_from(["quarantine", "report"]),
+    ),
+    st.builds(
+        lambda count, per, lossy: node(ast.Limit, count=count, per=per, lossy=lossy),
+        st.integers(0, 10**4),
+        expressions,
+        optional_strings,
+    ),
+    st.builds(lambda name, value: node(ast.LocalLet, name=name, value=value), names, expressions),
+    string_lits.map(lambda text: node(ast.NoteStmt, text=text)),
 )
 groupings = st.one_of(
     st.none(),
-    expressions.map(lambda key: ast.Grouping(span=SPAN, kind="distinct", keys=(key,))),
-    st.lists(expressions, min_size=1, max_size=2).map(lambda keys: ast.Grouping(span=SPAN, kind="summarize", keys=tuple(keys))),
+    expressions.map(lambda key: node(ast.Grouping, kind="distinct", keys=(key,))),
+    st.lists(expressions, min_size=1, max_size=2).map(
+        lambda keys: node(ast.Grouping, kind="summarize", keys=tuple(keys))
+    ),
 )
 routes = st.one_of(
     st.none(),
-    st.just(ast.Route(span=SPAN, kind="otherwise")),
-    expressions.map(lambda condition: ast.Route(span=SPAN, kind="where", condition=condition)),
+    st.just(node(ast.Route, kind="otherwise")),
+    expressions.map(lambda condition: node(ast.Route, kind="where", condition=condition)),
 )
+
+
+def _map_block(source, grouping, target, merge, route, lossy, body) -> ast.MapBlock:
+    return node(
+        ast.MapBlock, source=source, grouping=grouping, target=target, merge=merge, route=route, lossy=lossy,
+        body=tuple(body),
+    )
+
+
 map_blocks = st.builds(
-    lambda source, grouping, target, merge, route, lossy, body: ast.MapBlock(
-        span=SPAN, source=source, grouping=grouping, target=target, merge=merge, route=route, lossy=lossy, body=tuple(body)
-    ),
-    names, groupings, names, st.booleans(), routes, lossy_notes, st.lists(map_statements, max_size=5),
+    _map_block, names, groupings, names, st.booleans(), routes, optional_strings, st.lists(map_statements, max_size=5)
 )
 params = st.builds(
-    lambda n, t, variadic, default: ast.Param(span=SPAN, name=n, type=t, variadic=variadic, default=default),
-    names, types, st.booleans(), st.one_of(st.none(), expressions),
+    lambda name, type_, variadic, default: node(ast.Param, name=name, type=type_, variadic=variadic, default=default),
+    names,
+    types,
+    st.booleans(),
+    st.one_of(st.none(), expressions),
 )
-items = st.one_of(
-    map_blocks,
-    st.builds(lambda n, v: ast.Let(span=SPAN, name=n, value=v), names, expressions),
-    st.builds(
-        lambda n, ps, r, doc, aggregate: ast.BuiltinDecl(span=SPAN, name=n, params=tuple(ps), returns=r, doc=doc, aggregate=aggregate),
-        names, st.lists(params, max_size=3), types, lossy_notes, st.booleans(),
+builtins = st.builds(
+    lambda name, parameters, returns, doc, aggregate: node(
+        ast.BuiltinDecl, name=name, params=tuple(parameters), returns=returns, doc=doc, aggregate=aggregate
     ),
-    st.builds(
-        lambda obj, field, t, required, unique, label: ast.CreateField(
-            span=SPAN, target=ast.QualifiedName(span=SPAN, object=obj, field=field), type=t,
-            required=required, unique=unique, label=label,
-        ),
-        names, names, types, st.booleans(), st.booleans(), lossy_notes,
-    ),
-    st.builds(
-        lambda n, entries, default: ast.ValuesTable(
-            span=SPAN, name=n, source=None, target=None, entries=tuple(entries), default=default
-        ),
-        names,
-        st.lists(
-            st.builds(lambda keys, v: ast.ValueEntry(span=SPAN, keys=tuple(keys), value=v), st.lists(key_literals, min_size=1, max_size=3), expressions),
-            max_size=3,
-        ),
-        st.one_of(st.none(), expressions),
-    ),
+    names,
+    st.lists(params, max_size=3),
+    types,
+    optional_strings,
+    st.booleans(),
 )
+created_fields = st.builds(
+    lambda owner, field, type_, required, unique, label: node(
+        ast.CreateField,
+        target=node(ast.QualifiedName, object=owner, field=field),
+        type=type_,
+        required=required,
+        unique=unique,
+        label=label,
+    ),
+    names,
+    names,
+    types,
+    st.booleans(),
+    st.booleans(),
+    optional_strings,
+)
+value_entries = st.builds(
+    lambda keys, value: node(ast.ValueEntry, keys=tuple(keys), value=value),
+    st.lists(key_literals, min_size=1, max_size=3),
+    expressions,
+)
+values_tables = st.builds(
+    lambda name, entries, default: node(
+        ast.ValuesTable, name=name, source=None, target=None, entries=tuple(entries), default=default
+    ),
+    names,
+    st.lists(value_entries, max_size=3),
+    st.one_of(st.none(), expressions),
+)
+lets = st.builds(lambda name, value: node(ast.Let, name=name, value=value), names, expressions)
+items = st.one_of(map_blocks, lets, builtins, created_fields, values_tables)
 
 
 class TestGeneratedTrees:

@@ -152,8 +152,9 @@ def _path(path: ast.Path) -> str:
 
 # ---------------------------------------------------------------------------- expressions
 
-# The precedence ladder of grammar/mig.lark, lowest to highest.
-_IF, _OR, _AND, _NOT, _COMPARE, _COALESCE, _ADD, _MULTIPLY, _NEGATE, _CAST, _PIPE, _POSTFIX, _ATOM = range(13)
+# The precedence ladder of grammar/mig.lark, lowest to highest. `as` and `|` share a level and
+# apply left to right: `x | f as t | g` is `((x | f) as t) | g`.
+_IF, _OR, _AND, _NOT, _COMPARE, _COALESCE, _ADD, _MULTIPLY, _NEGATE, _CHAIN, _ACCESS, _ATOM = range(12)
 
 _BINARY_LEVELS = {
     "or": _OR,
@@ -185,12 +186,10 @@ def _level(expr: ast.Expr) -> int:
         return _NOT if expr.op == "not" else _NEGATE
     if isinstance(expr, ast.IfExpr):
         return _IF
-    if isinstance(expr, ast.Cast):
-        return _CAST
-    if isinstance(expr, ast.Pipe):
-        return _PIPE
+    if isinstance(expr, (ast.Cast, ast.Pipe)):
+        return _CHAIN
     if isinstance(expr, (ast.Member, ast.Index)):
-        return _POSTFIX
+        return _ACCESS
     return _ATOM
 
 
@@ -204,16 +203,25 @@ def _operand_levels(op: str) -> tuple[int, int]:
     return level, level + 1  # everything else groups to the left
 
 
-def _author_grouped(parent: ast.Binary, child: ast.Expr, *, left: bool) -> bool:
-    """Whether the author parenthesised an `and` inside an `or` (or the reverse). Such
-    parentheses are redundant only for readers who know the ladder by heart, so they stay.
-    Parentheses are not in the tree, but they are inside the parent's span and outside the
-    child's: nothing else can stand before a left operand or after a right one."""
-    if parent.op not in _LOGICAL or not isinstance(child, ast.Binary) or child.op not in _LOGICAL:
+def _author_grouped(parent: ast.Binary | ast.Unary, child: ast.Expr) -> bool:
+    """Whether to keep parentheses the author wrote although the ladder does not need them:
+    around an `and` inside an `or` (or the reverse), and around a `|` pipeline or an `as` cast
+    that is an operand of an operator, as in `(tags | each(f)) + (segments | each(f))`. Readers
+    rarely know those rungs of the ladder by heart, so the parentheses stay."""
+    if isinstance(child, (ast.Pipe, ast.Cast)):
+        return _parenthesised(child, child.value)
+    if not isinstance(parent, ast.Binary) or parent.op not in _LOGICAL:
         return False
-    if child.op == parent.op:
+    if not isinstance(child, ast.Binary) or child.op not in _LOGICAL or child.op == parent.op:
         return False
-    return parent.span.start < child.span.start if left else child.span.end < parent.span.end
+    return _parenthesised(child, child.left)
+
+
+def _parenthesised(node: ast.Expr, leftmost: ast.Expr) -> bool:
+    """Parentheses are not nodes, but a parenthesised node's span includes them, so it starts
+    before its leftmost operand (nothing else can stand there). Generated trees with no real
+    spans never count as parenthesised."""
+    return node.span.start < leftmost.span.start
 
 
 def _emit_expr(expr: ast.Expr, out: list[str], min_level: int = _IF, parenthesise: bool = False) -> None:
@@ -228,21 +236,22 @@ def _emit_expr(expr: ast.Expr, out: list[str], min_level: int = _IF, parenthesis
         out.append(format_name(expr.name.text))
     elif isinstance(expr, ast.Binary):
         left_level, right_level = _operand_levels(expr.op)
-        _emit_expr(expr.left, out, left_level, _author_grouped(expr, expr.left, left=True))
+        _emit_expr(expr.left, out, left_level, _author_grouped(expr, expr.left))
         out.append(f" {expr.op} ")
-        _emit_expr(expr.right, out, right_level, _author_grouped(expr, expr.right, left=False))
+        _emit_expr(expr.right, out, right_level, _author_grouped(expr, expr.right))
     elif isinstance(expr, ast.Unary):
+        grouped_operand = _author_grouped(expr, expr.operand)
         if expr.op == "not":
             out.append("not ")
-            _emit_expr(expr.operand, out, _NOT)
+            _emit_expr(expr.operand, out, _NOT, grouped_operand)
         else:
             out.append(expr.op)
-            _emit_expr(expr.operand, out, _NEGATE)
+            _emit_expr(expr.operand, out, _NEGATE, grouped_operand)
     elif isinstance(expr, ast.Call):
         out.append(format_name(expr.function.text))
         _emit_arguments(expr.args, out)
     elif isinstance(expr, ast.Pipe):
-        _emit_expr(expr.value, out, _PIPE)
+        _emit_expr(expr.value, out, _CHAIN)
         out.append(" | ")
         out.append(_bare(expr.function.text))
         if expr.args:
@@ -250,16 +259,16 @@ def _emit_expr(expr: ast.Expr, out: list[str], min_level: int = _IF, parenthesis
     elif isinstance(expr, ast.Member):
         value = expr.value
         bare_number = isinstance(value, ast.Literal) and value.kind in _NO_MEMBER_ACCESS
-        _emit_expr(value, out, _POSTFIX, bare_number)
+        _emit_expr(value, out, _ACCESS, bare_number)
         out.append(".")
         out.append(_bare(expr.name.text))
     elif isinstance(expr, ast.Index):
-        _emit_expr(expr.value, out, _POSTFIX)
+        _emit_expr(expr.value, out, _ACCESS)
         out.append("[")
         _emit_expr(expr.index, out)
         out.append("]")
     elif isinstance(expr, ast.Cast):
-        _emit_expr(expr.value, out, _CAST)
+        _emit_expr(expr.value, out, _CHAIN)
         out.append(" as ")
         _emit_type(expr.type, out)
     elif isinstance(expr, ast.IfExpr):
@@ -524,20 +533,28 @@ class _Printer:
         """An own-line comment. `at_line` places a comment moved out of a statement (one written
         inside a multi-line expression) at the statement's first line."""
         line = comment.span.line if at_line is None else at_line
-        return _Element(first_line=line, last_line=line, lines=(INDENT * depth + _comment_text(comment),), is_comment=True)
+        text = INDENT * depth + _comment_text(comment)
+        return _Element(first_line=line, last_line=line, lines=(text,), is_comment=True)
 
     def hoisted(self, node: ast.Node, depth: int, before: int) -> list[_Element]:
         """Comments inside a statement that prints on one line go on own lines above it."""
         return [self.comment_element(c, depth, node.span.line) for c in self.comments.take_before(before)]
 
-    def leaf(self, node: ast.Node, depth: int, limit: int, code: str, compact_kind: str | None = None) -> list[_Element]:
+    def leaf(
+        self, node: ast.Node, depth: int, limit: int, code: str, compact_kind: str | None = None
+    ) -> list[_Element]:
         elements = self.hoisted(node, depth, node.span.end)
         trailing = self.comments.take_trailing(node.span.end, node.span.end_line, limit)
         line = _with_comment(INDENT * depth + code, trailing)
-        elements.append(_Element(first_line=node.span.line, last_line=node.span.end_line, lines=(line,), compact_kind=compact_kind))
+        span = node.span
+        elements.append(
+            _Element(first_line=span.line, last_line=span.end_line, lines=(line,), compact_kind=compact_kind)
+        )
         return elements
 
-    def aligned_leaf(self, node: ast.Node, depth: int, limit: int, left: str, arrow: str, right: str) -> list[_Element]:
+    def aligned_leaf(
+        self, node: ast.Node, depth: int, limit: int, left: str, arrow: str, right: str
+    ) -> list[_Element]:
         elements = self.hoisted(node, depth, node.span.end)
         trailing = self.comments.take_trailing(node.span.end, node.span.end_line, limit)
         aligned = _Aligned(indent=INDENT * depth, left=left, arrow=arrow, right=right, comment=trailing)
@@ -639,7 +656,8 @@ class _Printer:
         if not isinstance(value, ast.ListExpr):
             return None
         texts = [_expr(item) for item in value.items]
-        return self.list_statement(node, depth, limit, prefix, value.items, texts, (value.span.start, value.span.end), suffix)
+        list_span = (value.span.start, value.span.end)
+        return self.list_statement(node, depth, limit, prefix, value.items, texts, list_span, suffix)
 
     # ------------------------------------------------------------------ dispatch
 
