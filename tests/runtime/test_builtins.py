@@ -624,9 +624,19 @@ class TestFormatDate:
     def test_accepts_dates(self):
         assert call("format_date", dt.date(2024, 1, 2), "%d.%m.%Y") == "02.01.2024"
 
-    def test_rejects_text(self):
-        message = error_of("format_date", "2024-01-01")
-        assert "parse_date first" in message and '"2024-01-01"' in message
+    def test_reads_raw_timestamps_as_parse_datetime_does(self):
+        # Customer.io metrics.sent and Netmera timeStamp may reach it undecoded.
+        assert call("format_date", 1700000000, "%Y-%m-%d %H:%M") == "2023-11-14 22:13"
+        assert call("format_date", 1700000000000, "%H:%M", "Europe/Istanbul") == "01:13"
+        assert call("format_date", "2024-01-31T23:30:00Z", "%d.%m.", "Europe/Berlin") == "01.02."
+        assert call("format_date", "2024-01-31", "%d.%m.%Y", "Pacific/Kiritimati") == "31.01.2024"
+        assert call("format_date", " ") is None
+
+    def test_rejects_what_it_cannot_read(self):
+        message = error_of("format_date", "next tuesday")
+        assert message.startswith('format_date: "next tuesday" is not an ISO 8601 date')
+        assert "got boolean" in error_of("format_date", True)
+        assert "got list" in error_of("format_date", [1])
 
     def test_unknown_zone(self):
         assert "unknown time zone" in error_of("format_date", dt.date(2024, 1, 1), "%Y", "Nowhere")

@@ -168,12 +168,14 @@ def format_date(value: object, format: str = "%Y-%m-%d", tz: str = "UTC") -> str
     if not isinstance(format, str):
         raise wrong_type("format_date", "a format string", format)
     zone = _zone(tz, "format_date")
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is not None:
-            value = _in_zone(value, zone, "format_date")
-    elif not isinstance(value, _dt.date):
-        expected = "a date or datetime (read text with parse_date first)"
-        raise wrong_type("format_date", expected, value)
+    if not isinstance(value, _dt.date):
+        # Raw source values (epoch numbers, ISO text) are read as parse_datetime reads them, so
+        # a timestamp the record layer left undecoded is formatted rather than quarantined.
+        value = _read_moment(value, "", "format_date")
+        if value is None:
+            return None
+    if isinstance(value, _dt.datetime) and value.tzinfo is not None:
+        value = _in_zone(value, zone, "format_date")
     try:
         return value.strftime(format)
     except ValueError:
