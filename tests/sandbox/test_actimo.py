@@ -11,6 +11,7 @@ import pytest
 from migc.sandbox import actimo as sandbox
 from migc.sandbox import synth
 from migc.sandbox.base import SANDBOX_CREDENTIALS, SandboxConfig
+from migc.sandbox.faults import FaultConfig
 from migc.sandbox.store import Store
 
 SEED = 12
@@ -121,3 +122,9 @@ class TestLimits:
         throttled = answers[-1]
         assert throttled.json() == {"message": "Too Many Attempts."}
         assert int(throttled.headers["retry-after"]) >= 1 and throttled.headers["x-ratelimit-remaining"] == "0"
+
+    async def test_injected_server_errors_use_the_message_shape(self) -> None:
+        app = sandbox.create_app(SandboxConfig(seed=SEED, records=3, faults=FaultConfig(server_error_rate=1.0)))
+        async with client(app) as api:
+            response = await api.get("/contacts")
+        assert (response.status_code, response.json()) == (503, {"message": "Server Error"})

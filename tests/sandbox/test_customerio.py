@@ -12,6 +12,7 @@ import pytest
 from migc.sandbox import customerio as sandbox
 from migc.sandbox import synth
 from migc.sandbox.base import SANDBOX_CREDENTIALS, SandboxConfig
+from migc.sandbox.faults import FaultConfig
 from migc.sandbox.store import Store
 from migc.sandbox.synth.hardcases import REFERENCE_EPOCH
 
@@ -194,3 +195,9 @@ class TestEditsAndLimits:
         assert [answer.status_code for answer in answers] == [200] * 10 + [429]
         assert answers[-1].json() == {"meta": {"errors": ["over the 10-per-second limit"]}}
         assert int(answers[-1].headers["retry-after"]) >= 1
+
+    async def test_injected_server_errors_use_the_meta_errors_shape(self) -> None:
+        app = sandbox.create_app(SandboxConfig(seed=SEED, records=3, faults=FaultConfig(server_error_rate=1.0)))
+        async with client(app) as api:
+            response = await api.get("/v1/campaigns")
+        assert (response.status_code, response.json()) == (503, {"meta": {"errors": ["internal server error"]}})
