@@ -1,4 +1,4 @@
-"""The Actimo source connector (REST API v1), per /work/shared/platforms/actimo.md.
+"""The Actimo source connector (REST API v1), per the platform notes (platforms/actimo.md).
 
 Auth is the header `api-key` (seen in a third-party connector; Actimo's own articles do not name
 it). Every listing answers `{"data": [...]}`. Actimo documents no paging, so the connector pages

@@ -1,4 +1,4 @@
-"""The Customer.io source connector (App API), per /work/shared/platforms/customerio.md.
+"""The Customer.io source connector (App API), per the platform notes (platforms/customerio.md).
 
 Auth: `Authorization: Bearer <App API key>` (one workspace per key); base URL
 https://api.customer.io (EU: https://api-eu.customer.io). Cursor pagination throughout: send

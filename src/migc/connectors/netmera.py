@@ -1,4 +1,4 @@
-"""The Netmera source connector (REST API v3.0), per /work/shared/platforms/netmera.md.
+"""The Netmera source connector (REST API v3.0), per the platform notes (platforms/netmera.md).
 
 Netmera has no "list all users": users leave it through the members of a frozen segment that
 covers the whole population (option `segment`, an id or a name, default "All Users"), then one

@@ -1,5 +1,5 @@
 """The Actimo sandbox: the REST API v1 (under `/api/v1`) over synthetic data, per
-/work/shared/platforms/actimo.md. Actimo documents little, so most of this is marked unconfirmed.
+the platform notes (platforms/actimo.md). Actimo documents little, so most of this is marked unconfirmed.
 
 Documented behaviour reproduced:
 

@@ -1,5 +1,5 @@
 """The Customer.io sandbox: the App API read endpoints (paths under `/v1`) over synthetic data,
-per /work/shared/platforms/customerio.md.
+per the platform notes (platforms/customerio.md).
 
 Documented behaviour reproduced:
 

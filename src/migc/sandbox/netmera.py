@@ -1,5 +1,5 @@
 """The Netmera sandbox: the REST API v3.0 read endpoints (and profile writes) over synthetic data,
-per /work/shared/platforms/netmera.md (paths under `/rest/3.0`).
+per the platform notes (platforms/netmera.md) (paths under `/rest/3.0`).
 
 Documented behaviour reproduced:
 
