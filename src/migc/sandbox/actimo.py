@@ -1,5 +1,7 @@
-"""The Actimo sandbox: the REST API v1 (under `/api/v1`) over synthetic data, per
-the platform notes (platforms/actimo.md). Actimo documents little, so most of this is marked unconfirmed.
+"""The Actimo sandbox: the REST API v1 (under `/api/v1`) over synthetic data.
+
+Behaviour follows the platform notes (platforms/actimo.md). Actimo documents little, so most of
+this is marked unconfirmed.
 
 Documented behaviour reproduced:
 

@@ -1,5 +1,6 @@
-"""The Customer.io sandbox: the App API read endpoints (paths under `/v1`) over synthetic data,
-per the platform notes (platforms/customerio.md).
+"""The Customer.io sandbox: the App API read endpoints (paths under `/v1`) over synthetic data.
+
+Behaviour follows the platform notes (platforms/customerio.md).
 
 Documented behaviour reproduced:
 

@@ -1,5 +1,6 @@
-"""The Netmera sandbox: the REST API v3.0 read endpoints (and profile writes) over synthetic data,
-per the platform notes (platforms/netmera.md) (paths under `/rest/3.0`).
+"""The Netmera sandbox: the REST API v3.0 read endpoints (and profile writes) over synthetic data.
+
+Paths are under `/rest/3.0`; behaviour follows the platform notes (platforms/netmera.md).
 
 Documented behaviour reproduced:
 
