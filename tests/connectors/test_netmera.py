@@ -204,3 +204,18 @@ class TestResilience:
         assert made.connector.stats().retries > 0
         assert not [text for text in texts if canary in text]
         await made.connector.aclose()
+
+
+async def test_server_relative_next_pages_are_followed_once_under_the_base_path() -> None:
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path + "?" + request.url.query.decode())
+        if "offset=1" in str(request.url):
+            return httpx.Response(200, json={"nextPage": None, "list": [{"id": "e2"}]})
+        return httpx.Response(200, json={"nextPage": "/rest/3.0/export/events?max=1&offset=1", "list": [{"id": "e1"}]})
+
+    settings = sandbox_settings("netmera", retry=FAST_RETRY, budget=TEST_BUDGET)
+    async with netmera.connect(settings, transport=httpx.MockTransport(handler)) as connector:
+        assert [row["id"] async for row in connector.read("Event", page_size=1)] == ["e1", "e2"]
+    assert asked == ["/rest/3.0/export/events?max=1", "/rest/3.0/export/events?max=1&offset=1"]

@@ -80,6 +80,7 @@ class NetmeraConnector(HttpConnector):
         promoted = settings.options.get("promote")
         self._promoted = tuple(name.strip() for name in promoted.split(",")) if promoted else DEFAULT_PROMOTED
         self._definitions: dict[str, Any] | None = None
+        self._base_path = httpx.URL(settings.base_url or DEFAULT_BASE_URL).path.rstrip("/")
 
     async def objects(self) -> list[str]:
         return sorted(OBJECTS)
@@ -136,7 +137,14 @@ class NetmeraConnector(HttpConnector):
             next_page = body.get("nextPage")
             if not next_page:
                 return
-            body = await self._get(str(next_page))
+            body = await self._get(self._follow(str(next_page)))
+
+    def _follow(self, next_page: str) -> str:
+        """A `nextPage` link as a request path: absolute links as they are; a server-relative
+        one loses the base path the client adds again."""
+        if "://" not in next_page and self._base_path and next_page.startswith(self._base_path + "/"):
+            return next_page[len(self._base_path):]
+        return next_page
 
     # -- users and devices ---------------------------------------------------------------------------
 
@@ -298,7 +306,7 @@ class NetmeraConnector(HttpConnector):
             next_page = body.get("nextPage")
             if not next_page:
                 return
-            body = await self._get(str(next_page))
+            body = await self._get(self._follow(str(next_page)))
 
     async def _surveys(self, size: int) -> AsyncIterator[dict[str, Any]]:
         responses: dict[Any, list[dict[str, Any]]] = {}
