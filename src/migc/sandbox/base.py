@@ -66,10 +66,11 @@ SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
 
 
 class RateLimitConfig(msgspec.Struct, frozen=True, kw_only=True):
-    """The server-side budget a sandbox enforces (numbers from the platform notes or a test)."""
+    """The server-side budget a sandbox enforces (numbers from the platform notes or a test).
+    `calls` None means no window (Zoho limits concurrency and daily credits, not calls per second)."""
 
-    calls: int
-    per_seconds: float
+    calls: int | None = None
+    per_seconds: float = 1.0
     concurrency: int | None = None
     daily: int | None = None
 
@@ -123,7 +124,7 @@ class ServerRateLimiter:
         rejected_by = None
         if config.daily is not None and self._daily_used + cost > config.daily:
             rejected_by = "daily"
-        elif len(self._accepted) >= config.calls:
+        elif config.calls is not None and len(self._accepted) >= config.calls:
             rejected_by = "window"
         elif config.concurrency is not None and self._in_flight >= config.concurrency:
             rejected_by = "concurrency"
@@ -137,7 +138,7 @@ class ServerRateLimiter:
                 daily_left = max(0, daily_left - cost)
         return LimitState(
             limit=config.calls,
-            remaining=max(0, config.calls - len(self._accepted)),
+            remaining=None if config.calls is None else max(0, config.calls - len(self._accepted)),
             reset_seconds=round(max(0.0, reset), 3),
             daily_limit=config.daily,
             daily_left=daily_left,

@@ -50,6 +50,7 @@ from migc.sandbox.base import (
     InvalidBody,
     LimitState,
     PlatformProfile,
+    RateLimitConfig,
     SandboxConfig,
     build_app,
     empty_response,
@@ -62,6 +63,8 @@ from migc.sandbox.store import Record, Store
 
 PLATFORM = "zoho_crm"
 BASE_PATH = "/crm/v8"
+# Standard edition: 10 concurrent calls, 50,000 credits a day (plus 250 per user).
+DEFAULT_RATE_LIMIT = RateLimitConfig(concurrency=10, daily=50_000)
 MAX_RECORDS_PER_CALL = 100
 MAX_PER_PAGE = 200
 DISCRETE_PAGINATION_LIMIT = 2_000
