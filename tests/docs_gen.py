@@ -322,9 +322,9 @@ EXPLANATIONS: dict[str, str] = {
     "MIG0511": (
         "The target catalog states how custom field and module names must look (a pattern and a "
         "maximum length). Freshsales custom fields are `cf_` plus lower-case letters, digits and "
-        "underscores; Pipedrive generates 40-digit hexadecimal keys; Zoho CRM allows ASCII "
-        "letters, digits and underscores. The API would reject or rename a field that breaks the "
-        "rule, and the mapping would no longer find it."
+        "underscores; Zoho CRM allows ASCII letters, digits and underscores. The API would reject "
+        "or rename a field that breaks the rule, and the mapping would no longer find it. Where "
+        "the platform generates the keys itself (Pipedrive), the declared name is not checked."
     ),
     "MIG0512": (
         "`create field` or `create module` declares something the target already has: a field of "

@@ -132,6 +132,52 @@ class TestDiagnosticsReference:
         )
 
 
+# ---------------------------------------------------------------------------- ok cases
+
+
+def test_ok_cases_cover_every_construct() -> None:
+    """Together, tests/cases/ok/ uses every node of the grammar and every variant of each."""
+    nodes = [
+        node
+        for path in sorted((gen.CASES / "ok").glob("*.mig"))
+        for node in ast.walk(parse_text(path.read_text(encoding="utf-8"), path.name).module)
+    ]
+    kinds = {type(node).__name__ for node in nodes}
+    every_node = {
+        name for name, value in vars(ast).items()
+        if isinstance(value, type) and issubclass(value, ast.Node) and value is not ast.Node
+    }
+    # Builtin declarations are the prelude's syntax; mappings have no use for them.
+    assert every_node - kinds == {"BuiltinDecl", "Param"}
+    variants = {
+        ("grouping", n.kind) for n in nodes if isinstance(n, ast.Grouping)
+    } | {("route", n.kind) for n in nodes if isinstance(n, ast.Route)} | {
+        ("cardinality", n.kind, n.reason is not None) for n in nodes if isinstance(n, ast.Cardinality)
+    } | {("flag", n.action) for n in nodes if isinstance(n, ast.Flag)} | {
+        ("ref", "quarantine" if n.quarantine else "else" if n.fallback else "none", len(n.matches) > 1, any(m.fuzzy for m in n.matches))
+        for n in nodes if isinstance(n, ast.RefLookup)
+    } | {("import", bool(n.names)) for n in nodes if isinstance(n, ast.Import)} | {
+        ("literal", n.kind) for n in nodes if isinstance(n, ast.Literal)
+    } | {("merge",) for n in nodes if isinstance(n, ast.MapBlock) and n.merge} | {
+        ("map lossy",) for n in nodes if isinstance(n, ast.MapBlock) and n.lossy
+    } | {("values else",) for n in nodes if isinstance(n, ast.ValuesTable) and n.default} | {
+        ("multi-key",) for n in nodes if isinstance(n, ast.ValueEntry) and len(n.keys) > 1
+    } | {("unary", n.op) for n in nodes if isinstance(n, ast.Unary)} | {
+        ("binary", n.op) for n in nodes if isinstance(n, ast.Binary)
+    }
+    expected = {
+        ("grouping", "distinct"), ("grouping", "summarize"), ("route", "where"), ("route", "otherwise"),
+        ("cardinality", "1:1", False), ("cardinality", "1:many", False), ("cardinality", "lossy", False),
+        ("cardinality", "lossy", True), ("flag", "quarantine"), ("flag", "report"),
+        ("ref", "quarantine", False, False), ("ref", "else", False, False), ("ref", "else", True, True),
+        ("import", True), ("import", False), ("merge",), ("map lossy",), ("values else",), ("multi-key",),
+        ("unary", "not"), ("unary", "-"),
+    } | {("literal", kind) for kind in ("string", "integer", "decimal", "boolean", "null", "duration", "size")} | {
+        ("binary", op) for op in ("or", "and", "==", "!=", "<", ">=", ">", "in", "not in", "??", "+", "-", "*", "/", "%")
+    }
+    assert expected - variants == set()
+
+
 # ---------------------------------------------------------------------------- language.md
 
 
