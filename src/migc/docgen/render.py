@@ -1,0 +1,66 @@
+"""The Jinja2 environments of the documents: Markdown as written, HTML with autoescaping on.
+
+Templates live in `migc/docgen/templates/` (shipped in the wheel with the package). Both
+environments use `StrictUndefined`, so a misspelt name fails loudly instead of printing nothing,
+and keep templates free of logic beyond layout: the filters below only format.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def _cell(value: object) -> str:
+    """A Markdown table cell: `|` escaped and line breaks folded, so no value can break a row."""
+    return str(value).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _sentence(value: object) -> str:
+    text = str(value)
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _code(value: object) -> str:
+    return f"`{value}`"
+
+
+def _pill(value: object) -> str:
+    """The CSS class of a cardinality or classification badge."""
+    return {"1:1": "one", "1:many": "many", "lossy": "lossy", "rebuild": "rebuild", "drop": "lossy", "field": "lossy", "object": "lossy"}.get(str(value), "")
+
+
+@lru_cache(maxsize=2)
+def environment(html: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=html,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(cell=_cell, sentence=_sentence, code=_code, pill=_pill)
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    """Renders `template` (HTML templates end in `.html`, Markdown ones in `.md`)."""
+    text = environment(template.endswith(".html")).get_template(template).render(**context)
+    # Collapse runs of blank lines the block tags leave behind; documents end with one newline.
+    lines: list[str] = []
+    for line in text.splitlines():
+        line = line.rstrip()
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n"
