@@ -1,0 +1,126 @@
+"""Opens what a run needs: the compiled program, the journal, and connectors to both platforms,
+either the real APIs or the built-in sandboxes served in-process.
+
+With sandboxes, their state lives in the run directory (`sandbox.json`: seed and size of the
+synthetic source; `target.json`: the target's records), so `status`, `reconcile`, `rollback`
+and `delta` run later as separate commands see the same target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import msgspec
+
+from migc.catalog.schema import Catalog
+from migc.compiler.codegen import CompiledProgram, compile_program
+from migc.compiler.lower import lower
+from migc.connectors.base import SourceConnector, TargetConnector
+from migc.connectors.ratelimit import RateBudget
+from migc.connectors.registry import connect_source, connect_target
+from migc.connectors.secrets import load_credentials
+from migc.runtime.journal import SqliteJournal
+from migc.sandbox.base import SandboxConfig
+from migc.sandbox.registry import create_app, sandbox_settings
+from migc.sandbox.store import Store
+from migc.semantics.check import Analysis
+
+JOURNAL_FILE = "journal.sqlite"
+SANDBOX_FILE = "sandbox.json"
+TARGET_STATE_FILE = "target.json"
+SOURCE_STATE_FILE = "source.json"
+
+
+SANDBOX_SOURCE_BUDGET = RateBudget(calls=10_000, per_seconds=1.0, concurrency=8)
+
+
+class SandboxSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """How the built-in sandboxes of a run were made, so later commands rebuild the same ones."""
+
+    seed: int = 7
+    records: int = 200
+
+
+class Session(msgspec.Struct, kw_only=True):
+    analysis: Analysis
+    compiled: CompiledProgram
+    source_catalog: Catalog
+    target_catalog: Catalog
+    source: SourceConnector
+    target: TargetConnector
+    journal: SqliteJournal
+    run_dir: Path
+    target_store: Store | None = None
+    source_store: Store | None = None
+
+
+def read_sandbox_spec(run_dir: Path) -> SandboxSpec | None:
+    path = run_dir / SANDBOX_FILE
+    return msgspec.json.decode(path.read_bytes(), type=SandboxSpec) if path.exists() else None
+
+
+@contextlib.asynccontextmanager
+async def open_session(
+    analysis: Analysis,
+    run_dir: Path,
+    *,
+    sandbox: SandboxSpec | None,
+    source_url: str | None = None,
+    target_url: str | None = None,
+) -> AsyncIterator[Session]:
+    """Everything a command needs; saves the sandboxes' state back to the run directory on exit."""
+    model = analysis.model
+    assert model is not None and analysis.source_catalog is not None and analysis.target_catalog is not None
+    run_dir.mkdir(parents=True, exist_ok=True)
+    compiled = compile_program(lower(analysis))
+    journal = SqliteJournal(run_dir / JOURNAL_FILE)
+    source_store = target_store = None
+    try:
+        if sandbox is not None:
+            (run_dir / SANDBOX_FILE).write_bytes(msgspec.json.encode(sandbox))
+            source_store = _load_store(run_dir / SOURCE_STATE_FILE)
+            target_store = _load_store(run_dir / TARGET_STATE_FILE)
+            source_config = SandboxConfig(seed=sandbox.seed, records=sandbox.records)
+            target_config = SandboxConfig(seed=sandbox.seed)
+            source_app = create_app(model.header.source, source_config, source_store)
+            target_app = create_app(model.header.target, target_config, target_store)
+            # The in-process source sandbox enforces no budget of its own (Netmera publishes none), so
+            # pacing the client to the catalog's conservative guess would only slow the run.
+            source = connect_source(
+                sandbox_settings(model.header.source, config=source_config, budget=SANDBOX_SOURCE_BUDGET),
+                transport=httpx.ASGITransport(app=source_app),
+            )
+            target = connect_target(sandbox_settings(model.header.target, config=target_config), transport=httpx.ASGITransport(app=target_app))
+        else:
+            source = connect_source(_settings(model.header.source, source_url, analysis.source_catalog))
+            target = connect_target(_settings(model.header.target, target_url, analysis.target_catalog))
+        session = Session(
+            analysis=analysis, compiled=compiled, source_catalog=analysis.source_catalog, target_catalog=analysis.target_catalog,
+            source=source, target=target, journal=journal, run_dir=run_dir, target_store=target_store, source_store=source_store,
+        )
+        try:
+            yield session
+        finally:
+            await source.aclose()
+            await target.aclose()
+            if target_store is not None:
+                target_store.save(run_dir / TARGET_STATE_FILE)
+            if source_store is not None:
+                source_store.save(run_dir / SOURCE_STATE_FILE)
+    finally:
+        journal.close()
+
+
+def _load_store(path: Path) -> Store:
+    return Store.from_file(path) if path.exists() else Store()
+
+
+def _settings(platform: str, url: str | None, catalog: Catalog):
+    from migc.connectors.base import ConnectionSettings
+
+    credentials = load_credentials(platform)
+    base = url or next(iter(catalog.platform.api.values())).url
+    return ConnectionSettings.from_credentials(credentials, base_url=base)
