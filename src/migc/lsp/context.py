@@ -89,10 +89,11 @@ def cursor_context(text: str, offset: int) -> CursorContext:
         elif last.kind == "quoted_name" or (last.kind == "unknown" and last.text == "`"):
             prefix, prefix_start = last.text.strip("`"), last.start
             tokens.pop()
-    return _scan(text, tokens, prefix, prefix_start, string, in_comment)
+    cursor_start = string.start if string is not None else prefix_start
+    return _scan(text, tokens, prefix, prefix_start, string, in_comment, cursor_start)
 
 
-def _scan(text: str, tokens: list[Token], prefix: str, prefix_start: int, string: Token | None, in_comment: bool) -> CursorContext:
+def _scan(text: str, tokens: list[Token], prefix: str, prefix_start: int, string: Token | None, in_comment: bool, cursor_start: int) -> CursorContext:
     blocks: list[Block] = []
     local_names: list[list[str]] = []
     statement: list[Token] = []
@@ -126,6 +127,10 @@ def _scan(text: str, tokens: list[Token], prefix: str, prefix_start: int, string
                 groups[-1] = (function, commas + 1, piped, at)
             statement.append(token)
         previous = token
+    # The word being typed starts a new statement when a line break separates it from the last one.
+    if previous is not None and not groups and "\n" in text[previous.end : cursor_start] and not _continues(previous):
+        _end_statement(statement, local_names)
+        statement = []
     call = None
     for function, commas, piped, at in reversed(groups):
         if function:
