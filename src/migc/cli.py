@@ -149,6 +149,17 @@ def fmt(
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
+def _register_subcommands() -> None:
+    """Commands that live beside their feature; importing them is cheap (they import lazily)."""
+    from migc.commands import plan, run, sandbox
+
+    for module in (plan, run, sandbox):
+        module.register(app)
+
+
+_register_subcommands()
+
+
 def main() -> None:
     """Console entry point: typer's usage errors exit 2, as documented."""
     try:
