@@ -154,7 +154,9 @@ def register(app: typer.Typer) -> None:
                 journal = session.journal
                 previous = journal.run_info()
                 if previous is not None and previous.mode == mode and not resume:
-                    _fail(f"{directory} already holds a {mode} run: pass --resume to continue it, or choose another --run-dir")
+                    finished = all((journal.checkpoint(p.id) or ("", {}))[0] == "done" for p in session.compiled.program.maps)
+                    if not finished:
+                        _fail(f"{directory} holds an unfinished {mode} run: pass --resume to continue it, or choose another --run-dir")
                 if model.header.consent is not None:
                     recorded = journal.consent()
                     if recorded is None and consent is None:
@@ -177,6 +179,50 @@ def register(app: typer.Typer) -> None:
                                 target_catalog=session.target_catalog, source=session.source, target=session.target,
                                 journal=journal, options=RunOptions(operator=_operator(), sample=sample_size), on_event=emit)
                 started = dt.datetime.now(dt.timezone.utc)
+                summary = await engine.run()
+                for source in {p.source for p in session.compiled.program.maps}:
+                    journal.set_watermark(source, started.isoformat())
+                return summary
+
+        if progress is not None:
+            with progress:
+                summary = asyncio.run(go())
+        else:
+            summary = asyncio.run(go())
+        _summary(summary, directory, as_json)
+
+    @app.command()
+    def delta(
+        file: Annotated[Path, typer.Argument(help="The .mig file the run executed.", show_default=False)],
+        run_dir: RunDir = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Apply what changed in the source since the last run's watermark (the cutover window):
+        changed records update their target records through the id map, new ones are inserted.
+
+        Sources that record no modification time (Netmera users) are re-read whole and every
+        record is upserted by its key, which is idempotent.
+        """
+        from migc.runtime.engine import Engine, RunOptions
+        from migc.runtime.session import open_session, read_sandbox_spec
+
+        analysis = _checked(file)
+        directory = _run_dir(analysis, run_dir)
+        if not (directory / "journal.sqlite").exists():
+            _fail(f"no run in {directory} to take a delta of")
+        emit, progress = _printer(as_json)
+
+        async def go():
+            async with open_session(analysis, directory, sandbox=read_sandbox_spec(directory)) as session:
+                journal = session.journal
+                marks = [journal.watermark(p.source) for p in session.compiled.program.maps]
+                since = min((dt.datetime.fromisoformat(m) for m in marks if m), default=None)
+                started = dt.datetime.now(dt.timezone.utc)
+                for program in session.compiled.program.maps:
+                    journal.set_checkpoint(program.id, "pending", {})
+                engine = Engine(model=analysis.model, compiled=session.compiled, source_catalog=session.source_catalog,
+                                target_catalog=session.target_catalog, source=session.source, target=session.target, journal=journal,
+                                options=RunOptions(operator=_operator(), since=since, refresh=True), on_event=emit)
                 summary = await engine.run()
                 for source in {p.source for p in session.compiled.program.maps}:
                     journal.set_watermark(source, started.isoformat())

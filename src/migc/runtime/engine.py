@@ -41,6 +41,7 @@ class RunOptions(msgspec.Struct, kw_only=True):
     operator: str
     sample: int | None = None  # records per map; None: all
     since: dt.datetime | None = None  # delta runs: source records changed since
+    refresh: bool = False  # delta runs: send records already loaded again (they changed)
 
 
 class PhaseResult(msgspec.Struct, kw_only=True):
@@ -282,8 +283,8 @@ class Engine:
                                                           target_object=program.target, detail=f"over the limit of {program.limit}"))
                     result.skipped += 1
                     continue
-            if self.journal.target_for_source(phase, sid) is not None:
-                continue  # loaded before a crash; the id map has it
+            if not self.options.refresh and self.journal.target_for_source(phase, sid) is not None:
+                continue  # loaded before a crash, or by the sample; the id map has it
             record, problem = await self._resolve(program, out, refs, sid, self_links)
             if problem is not None:
                 self._quarantine(program, sid, first, problem[0], problem[1])
