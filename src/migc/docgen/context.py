@@ -16,6 +16,7 @@ from migc.catalog.schema import Catalog, Fact
 from migc.docgen.complexity import Complexity, grade
 from migc.docgen.timeline import Timeline, timeline
 from migc.plan import words
+from migc.plan.details import MapDetails, map_details
 from migc.plan.model import LoadPlan, Phase
 from migc.semantics.check import Analysis
 from migc.semantics.model import FieldProgram, MapInfo, Model, ObjectRow
@@ -147,6 +148,7 @@ def compatibility_text(model: Model) -> str:
 
 def scope_page(analysis: Analysis, plan: LoadPlan) -> ScopePage:
     model = _model(analysis)
+    details = map_details(analysis, model.maps)
     complexity = grade(model, plan)
     span_of_map = {m.id: m for m in model.maps}
     field_count = sum(len(m.fields) for m in model.maps)
@@ -168,7 +170,7 @@ def scope_page(analysis: Analysis, plan: LoadPlan) -> ScopePage:
         timeline=timeline(complexity.grade, plan),
         facts=facts,
         rows=tuple(_row(row) for row in model.rows),
-        field_tables=tuple(_field_tables(model, span_of_map)),
+        field_tables=tuple(_field_tables(model, span_of_map, details)),
         source_gotchas=_gotchas(analysis.source_catalog),
         target_gotchas=_gotchas(analysis.target_catalog),
         prerequisites=plan.prerequisites,
@@ -246,7 +248,7 @@ def _within(inner: Span, outer: Span) -> bool:
     return inner.file == outer.file and outer.start <= inner.start and inner.end <= outer.end
 
 
-def _field_tables(model: Model, maps: dict[str, MapInfo]) -> Iterable[FieldTable]:
+def _field_tables(model: Model, maps: dict[str, MapInfo], details: dict[str, MapDetails]) -> Iterable[FieldTable]:
     """One table per (row, map): the fields the row's own blocks set, extends included."""
     for row in model.rows:
         for map_id in dict.fromkeys(row.maps + row.extends):
@@ -259,18 +261,19 @@ def _field_tables(model: Model, maps: dict[str, MapInfo]) -> Iterable[FieldTable
             own = map_id in row.maps
             heading = f"{info.source} → {info.target}" + ("" if own else f" (adds to `{map_id}`)")
             yield FieldTable(
-                row=row.label, map=map_id, heading=heading, shape=_shape(info) if own else (),
+                row=row.label, map=map_id, heading=heading, shape=_shape(info, details.get(map_id, MapDetails())) if own else (),
                 fields=tuple(_field(p) for p in programs),
                 drops=tuple(info.drops) if own else (), flags=tuple(info.flags) if own else (),
             )
 
 
-def _shape(info: MapInfo) -> tuple[str, ...]:
+def _shape(info: MapInfo, detail: MapDetails) -> tuple[str, ...]:
     shape = []
     if info.grouping:
-        shape.append(f"{info.grouping}: one record per key")
+        by = f" `{detail.group_by}`" if detail.group_by else ""
+        shape.append(f"{info.grouping}: one record per key{by}")
     if info.route == "where":
-        shape.append("routed: takes the records its `where` condition selects")
+        shape.append(f"routed: takes the records where `{detail.condition}`" if detail.condition else "routed: takes the records its `where` condition selects")
     elif info.route == "otherwise":
         shape.append("routed: takes the records no earlier `where` map took")
     if info.merge:
@@ -278,7 +281,8 @@ def _shape(info: MapInfo) -> tuple[str, ...]:
     elif info.key:
         shape.append(f"key: `{info.key}`")
     if info.limit is not None:
-        shape.append(f"limit: at most {info.limit} per group")
+        per = f"`{detail.limit_per}`" if detail.limit_per else "group"
+        shape.append(f"limit: at most {info.limit} per {per}")
     if info.lossy:
         shape.append(f"lossy: {info.lossy}")
     return tuple(shape)
@@ -303,13 +307,14 @@ def _gotchas(catalog: Catalog | None) -> tuple[GotchaView, ...]:
 
 
 def _related_gotchas(catalog: Catalog | None, names: Sequence[str]) -> tuple[GotchaView, ...]:
-    """Source gotchas whose title or detail names the rebuilt object (widget asset limits for Widget)."""
+    """Source gotchas whose title names the rebuilt object (widget asset limits for Widget); details
+    mention objects in passing too often to be a useful signal."""
     if catalog is None:
         return ()
     patterns = [re.compile(rf"\b{re.escape(name)}s?\b", re.IGNORECASE) for name in dict.fromkeys(names) if name]
     return tuple(
         _gotcha(fact) for fact in catalog.platform.gotchas
-        if any(p.search(fact.title) or p.search(fact.detail) for p in patterns)
+        if any(p.search(fact.title) for p in patterns)
     )
 
 
@@ -333,7 +338,7 @@ def _approach(plan: LoadPlan) -> tuple[ApproachStep, ...]:
             text=f"Create {_join(made)} in {plan.target.label} ({words.plural(plan.schema.calls, 'API call')}), then read back the names it generates.",
         ))
     for phase in plan.phases:
-        steps.append(ApproachStep(title=f"{phase.number}. {phase.label}", text=_phase_text(phase)))
+        steps.append(ApproachStep(title=f"Phase {phase.number}: {phase.label}", text=_phase_text(phase)))
     if plan.delta.window:
         steps.append(ApproachStep(title="Delta pass", text=f"Reload what changed in the last {plan.delta.window}, phase by phase in the same order."))
     steps.append(ApproachStep(title="Cutover", text=" ".join(plan.cutover.steps)))

@@ -7,11 +7,13 @@ and keep templates free of logic beyond layout: the filters below only format.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -38,6 +40,25 @@ def _pill(value: object) -> str:
     return {"1:1": "one", "1:many": "many", "lossy": "lossy", "rebuild": "rebuild", "drop": "lossy", "field": "lossy", "object": "lossy"}.get(str(value), "")
 
 
+_BACKTICKS = re.compile(r"`([^`]+)`")
+
+
+_BREAK_AFTER = re.compile(r"(__|_|\.|,|->|/)")
+
+
+def _breakable(value: object) -> Markup:
+    """Escaped HTML of an identifier with break opportunities after `_`, `.`, `,`, `->` and `/`,
+    so long API names (Actimo_Learning_Paths__c) wrap at their parts instead of overflowing."""
+    escaped = str(escape(str(value)))
+    return Markup(_BREAK_AFTER.sub(lambda m: m.group(1) + "<wbr>", escaped.replace("-&gt;", "->")).replace("->", "-&gt;"))
+
+
+def _inline_code(value: object) -> Markup:
+    """HTML for text that marks code Markdown-style: escaped, with `x` as <code>x</code>."""
+    escaped = str(escape(str(value)))
+    return Markup(_BACKTICKS.sub(lambda m: f"<code>{_breakable(Markup(m.group(1)).unescape())}</code>", escaped))
+
+
 @lru_cache(maxsize=2)
 def environment(html: bool) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -48,7 +69,7 @@ def environment(html: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(cell=_cell, sentence=_sentence, code=_code, pill=_pill)
+    env.filters.update(cell=_cell, sentence=_sentence, code=_code, pill=_pill, inline_code=_inline_code, breakable=_breakable)
     return env
 
 

@@ -44,7 +44,7 @@ from migc.plan.schema_phase import schema_steps
 from migc.plan.sizing import Sizing
 from migc.semantics.check import Analysis
 from migc.semantics.graph import dependency_order
-from migc.semantics.model import MapInfo, Model
+from migc.semantics.model import MapInfo, Model, RefEdge
 
 DEFAULT_SAMPLE: Final = 100  # checksum sample when the header declares no `sample`
 
@@ -88,6 +88,7 @@ class _Planner:
         self.cycles = graph.cycles
         self.in_cycle = {name for cycle in graph.cycles for name in cycle}
         self.phase_of = {name: index + 1 for index, name in enumerate(model.load_order)}
+        self.lookup_edges = _lookup_edges(model)
 
     # ------------------------------------------------------------------ the whole plan
 
@@ -270,7 +271,7 @@ class _Planner:
 
     def _lookups(self, name: str, number: int) -> tuple[Lookup, ...]:
         result = []
-        for edge in self.model.refs:
+        for edge in self.lookup_edges:
             if edge.dependent != name:
                 continue
             target_phase = self.phase_of.get(edge.target)
@@ -329,7 +330,7 @@ class _Planner:
 
     def _edges(self) -> tuple[Edge, ...]:
         result = []
-        for edge in self.model.refs:
+        for edge in self.lookup_edges:
             if edge.dependent == edge.target:
                 kind = "self"
             elif any(edge.dependent in c and edge.target in c for c in self.cycles):
@@ -414,13 +415,26 @@ class _Planner:
         sample = header.sample or DEFAULT_SAMPLE
         result.append(f"Sample run of {sample} records per source into a {self.target.platform.label} sandbox, reconciled and "
                       "signed off before production.")
-        for target in sorted({e.target for e in self.model.refs if e.target not in self.phase_of}):
+        for target in sorted({e.target for e in self.lookup_edges if e.target not in self.phase_of}):
             spec = self.target.objects.get(target)
             if spec is not None and spec.preexisting:
-                fields = ", ".join(sorted(f"{e.dependent}.{e.field}" for e in self.model.refs if e.target == target))
-                result.append(f"{spec.plural_label} exist in {self.target.platform.label} already: {fields} "
-                              "resolve against them (no records are created).")
+                fields = ", ".join(sorted(f"{e.dependent}.{e.field}" for e in self.lookup_edges if e.target == target))
+                result.append(f"{spec.plural_label} exist in {self.target.platform.label} already: the lookups {fields} "
+                              "find them by key (no records are created).")
         return tuple(result)
+
+
+def _lookup_edges(model: Model) -> tuple[RefEdge, ...]:
+    """The model's ref edges plus lookups of objects nobody loads (existing Users), which the
+    dependency graph leaves out because they impose no order."""
+    edges = {(e.dependent, e.field, e.target): e for e in model.refs}
+    for info in model.maps:
+        for program in info.fields:
+            if program.ref and (info.target, program.field, program.ref) not in edges:
+                edges[(info.target, program.field, program.ref)] = RefEdge(
+                    dependent=info.target, field=program.field, target=program.ref, span=program.span,
+                )
+    return tuple(sorted(edges.values(), key=lambda e: (e.dependent, e.field, e.target)))
 
 
 def _window_words(seconds: int) -> str:

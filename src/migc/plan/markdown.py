@@ -107,7 +107,7 @@ def render_markdown(plan: LoadPlan) -> str:
 
 def _phase(out: list[str], phase: Phase) -> None:
     add = out.append
-    title = phase.object if phase.label in ("", phase.object) else f"{phase.object} ({phase.label})"
+    title = phase.object if phase.label.lower() in ("", phase.object.lower()) else f"{phase.object} ({phase.label})"
     add(f"## Phase {phase.number}: {title}")
     add("")
     if phase.in_cycle:
