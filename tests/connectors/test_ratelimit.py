@@ -54,6 +54,41 @@ class TestWindow:
             assert len(in_window) <= 5
 
 
+    async def test_window_counts_from_the_answer(self) -> None:
+        clock = FakeClock()
+        rate_limiter = limiter(RateBudget(calls=1, per_seconds=1.0), clock)
+        async with rate_limiter.slot():
+            await clock.sleep(0.5)  # the answer takes half a second
+        assert await start_times(rate_limiter, clock, 1) == [1.5]
+
+    async def test_full_window_in_flight_waits_for_an_answer(self) -> None:
+        clock = FakeClock()
+        rate_limiter = limiter(RateBudget(calls=1, per_seconds=1.0), clock)
+        started: list[float] = []
+
+        async def slow() -> None:
+            async with rate_limiter.slot():
+                started.append(clock.now)
+                await clock.sleep(2.0)
+
+        async def next_one() -> None:
+            async with rate_limiter.slot():
+                started.append(clock.now)
+
+        await asyncio.gather(slow(), next_one())
+        assert started[0] == 0.0 and started[1] >= 3.0  # answered at 2.0, window of 1 s after it
+
+    def test_margin_widens_on_429_and_narrows_back(self) -> None:
+        rate_limiter = RateLimiter(RateBudget(calls=10, per_seconds=1.0), margin_seconds=0.005)
+        rate_limiter.note_throttled()
+        rate_limiter.note_throttled()
+        widened = rate_limiter.margin_seconds
+        assert widened > 0.04
+        for _ in range(50 * 30):
+            rate_limiter.note_accepted()
+        assert rate_limiter.margin_seconds == 0.005
+
+
 class TestBurst:
     async def test_burst_then_paced_at_the_rate(self) -> None:
         clock = FakeClock()

@@ -78,7 +78,7 @@ class HttpClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout_seconds: float = 30.0,
         seed: int | None = None,
-        margin_seconds: float = 0.02,
+        margin_seconds: float = 0.005,
         sleep: Callable[[float], Any] = asyncio.sleep,
         refresh_auth: AuthRefresher | None = None,
     ) -> None:
@@ -154,6 +154,8 @@ class HttpClient:
                         attempt -= 1
                         continue
                 status_reason = reason_for_status(response.status_code)
+                for limiter in limiters:
+                    (limiter.note_throttled if status_reason == "throttled" else limiter.note_accepted)()
                 if status_reason is None:
                     return response
                 reason, status, detail = status_reason, response.status_code, f"HTTP {response.status_code}"

@@ -3,8 +3,11 @@
 A `RateBudget` holds the numbers a platform publishes (the schema catalog will hold them; the
 connectors pass defaults from the platform notes):
 
-- `calls` per `per_seconds`: at most that many requests start in any window of that length
-  (a sliding window, which also satisfies fixed-window servers);
+- `calls` per `per_seconds`: at most that many requests in any window of that length (a
+  sliding window, which also satisfies fixed-window servers). A request occupies the window
+  from when it is sent until `per_seconds` after its answer arrived: the server stamps it
+  somewhere in between, so counting from the answer can never overrun the server's window,
+  whatever the network jitter (a new connection's handshake included);
 - `burst`: how many requests may start back to back before pacing at `calls / per_seconds`
   (a token bucket; `None` means the whole window may be spent at once);
 - `concurrency`: requests in flight at once (Zoho's per-org concurrency limit);
@@ -13,15 +16,14 @@ connectors pass defaults from the platform notes):
 The limiter admits requests in arrival order (one waiter at a time computes its delay, so
 nobody starves) and is corrected live by the server: `observe()` reads `Retry-After`,
 `x-ratelimit-remaining` + `x-ratelimit-reset` and `x-daily-requests-left`, and `pause()` stops
-every request after a 429. The window is stretched by `margin_seconds` because the server stamps
-a request when it arrives, a little after the client sent it.
+every request after a 429. A small margin absorbs clock granularity; it adapts to servers
+that count differently: every 429 widens it, long runs of accepted requests narrow it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import timezone
@@ -32,6 +34,11 @@ import msgspec
 SECONDS_PER_DAY = 86_400.0
 # Float slack: a wait shorter than this is no wait (it could not move a float clock anyway).
 EPSILON = 1e-9
+# While every request of a full window is still in flight, look again this often.
+IN_FLIGHT_POLL_SECONDS = 0.005
+# Margin adaptation: widen by a step per 429, narrow by a tenth of a step per run of accepted calls.
+MARGIN_STEP_SECONDS = 0.02
+ACCEPTED_RUN = 50
 
 
 class RateBudget(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,17 +75,21 @@ class RateLimiter:
         self,
         budget: RateBudget,
         *,
-        margin_seconds: float = 0.02,
+        margin_seconds: float = 0.005,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.budget = budget
         self._margin = margin_seconds
+        self._min_margin = margin_seconds
+        self._max_margin = max(margin_seconds, budget.per_seconds * 0.2)
+        self._accepted_run = 0
         self._clock = clock
         self._sleep = sleep
         self._wall_clock = wall_clock
-        self._started: deque[float] = deque()
+        # One entry per request in the window: [None] while in flight, then [answer time].
+        self._window: list[list[float | None]] = []
         self._capacity = float(budget.burst or budget.calls)
         self._tokens = self._capacity
         self._refilled_at = clock()
@@ -101,32 +112,34 @@ class RateLimiter:
         if self._in_flight is not None:
             await self._in_flight.acquire()
         try:
-            await self._admit(cost, counts_against_daily_left)
-            yield
+            entry = await self._admit(cost, counts_against_daily_left)
+            try:
+                yield
+            finally:
+                entry[0] = self._clock()
         finally:
             if self._in_flight is not None:
                 self._in_flight.release()
 
-    async def _admit(self, cost: int, counts_against_daily_left: bool) -> None:
+    async def _admit(self, cost: int, counts_against_daily_left: bool) -> list[float | None]:
         async with self._admission:
             while True:
                 now = self._clock()
                 self._check_daily(now, cost, counts_against_daily_left)
                 delay = self._delay(now)
                 if delay <= EPSILON:
-                    self._record_start(now, cost, counts_against_daily_left)
-                    return
+                    return self._record_start(cost, counts_against_daily_left)
                 self.waits += 1
                 self.waited_seconds += delay
                 await self._sleep(delay)
 
     def _delay(self, now: float) -> float:
         delays = [self._paused_until - now]
-        window = self.budget.per_seconds + self._margin
-        while self._started and self._started[0] <= now - window + EPSILON:
-            self._started.popleft()
-        if len(self._started) >= self.budget.calls:
-            delays.append(self._started[0] + window - now)
+        horizon = now - (self.budget.per_seconds + self._margin) + EPSILON
+        self._window = [entry for entry in self._window if entry[0] is None or entry[0] > horizon]
+        if len(self._window) >= self.budget.calls:
+            answered = [entry[0] for entry in self._window if entry[0] is not None]
+            delays.append(min(answered) - horizon if answered else IN_FLIGHT_POLL_SECONDS)
         self._refill(now)
         if self._tokens < 1.0 - EPSILON:
             delays.append((1.0 - self._tokens) / self.budget.rate)
@@ -137,12 +150,14 @@ class RateLimiter:
         self._tokens = min(self._capacity, self._tokens + elapsed * self.budget.rate)
         self._refilled_at = now
 
-    def _record_start(self, now: float, cost: int, counts_against_daily_left: bool) -> None:
-        self._started.append(now)
+    def _record_start(self, cost: int, counts_against_daily_left: bool) -> list[float | None]:
+        entry: list[float | None] = [None]
+        self._window.append(entry)
         self._tokens -= 1.0
         self._daily_used += cost
         if counts_against_daily_left and self._daily_left_reported is not None:
             self._daily_left_reported -= 1
+        return entry
 
     def _check_daily(self, now: float, cost: int, counts_against_daily_left: bool) -> None:
         if now - self._day_started >= SECONDS_PER_DAY:
@@ -154,6 +169,21 @@ class RateLimiter:
             )
         if counts_against_daily_left and self._daily_left_reported is not None and self._daily_left_reported <= 0:
             raise BudgetExhausted("the server reports no requests left today; resume after the reset")
+
+    @property
+    def margin_seconds(self) -> float:
+        return self._margin
+
+    def note_throttled(self) -> None:
+        """A 429: the server saw more than the budget, so leave more room from now on."""
+        self._margin = min(self._max_margin, self._margin + MARGIN_STEP_SECONDS)
+        self._accepted_run = 0
+
+    def note_accepted(self) -> None:
+        self._accepted_run += 1
+        if self._accepted_run >= ACCEPTED_RUN:
+            self._accepted_run = 0
+            self._margin = max(self._min_margin, self._margin - MARGIN_STEP_SECONDS / 10)
 
     def pause(self, seconds: float) -> None:
         """Hold every request for `seconds` (after a 429: the whole client backs off, not one call)."""

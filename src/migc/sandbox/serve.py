@@ -37,11 +37,14 @@ def build_server(
     *,
     config: SandboxConfig | None = None,
     store: Store | None = None,
+    log_level: str = "info",
 ) -> uvicorn.Server:
     """A uvicorn server for `platform`'s sandbox, not yet started."""
     store = store if store is not None else Store()
     app = create_app(platform, config or sandbox_config(platform, seed=seed, records=records), store)
-    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="off"))
+    return uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug", lifespan="off")
+    )
 
 
 def serve(
