@@ -21,7 +21,6 @@ import asyncio
 import multiprocessing
 import socket
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx

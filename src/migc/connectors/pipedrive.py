@@ -260,7 +260,7 @@ class PipedriveConnector(HttpConnector):
         ordered_groups = list(groups.items())
 
         async def group_work(position: int) -> RecordResult:
-            (field, _), indices = ordered_groups[position]
+            _, indices = ordered_groups[position]
             for index in indices:  # same key: one after another, so the first insert is found
                 results[index] = await self._upsert_one(object, index, records[index], key_fields)
             return results[indices[-1]]
