@@ -88,6 +88,33 @@ class TestLoadCredentials:
         assert CANARY not in repr(settings)
 
 
+async def refresh_flow_texts(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """A token refresh with canary client credentials: the accounts call must not log them."""
+    from migc.sandbox import base as sandbox_base
+
+    canaries = {"client_id": CANARY + "-id", "client_secret": CANARY + "-secret", "refresh_token": CANARY + "-refresh"}
+    original = dict(sandbox_base.SANDBOX_CREDENTIALS["zoho_crm"])
+    sandbox_base.SANDBOX_CREDENTIALS["zoho_crm"].update(canaries)
+    try:
+        app = zoho_sandbox.create_app(SandboxConfig(token=CANARY, options={"access_token_uses": 1}), Store())
+        settings = ConnectionSettings(
+            platform="zoho_crm",
+            base_url="http://sandbox.invalid/crm/v8",
+            token=Secret(CANARY),
+            extra={name: Secret(value) for name, value in canaries.items()},
+            options={"accounts_url": "http://sandbox.invalid"},
+        )
+        async with zoho_crm.connect(settings, transport=httpx.ASGITransport(app=app)) as connector:
+            for batch in range(3):
+                results = await connector.create("Contacts", [{"Last_Name": f"R{batch}"}])
+                assert results[0].ok
+        assert app.state.profile.issued >= 2
+        return [caplog.text, repr(settings), repr(connector.stats())]
+    finally:
+        sandbox_base.SANDBOX_CREDENTIALS["zoho_crm"].clear()
+        sandbox_base.SANDBOX_CREDENTIALS["zoho_crm"].update(original)
+
+
 async def test_canary_never_leaks(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Drive a connector through success, faults, throttling and auth failure with a canary token,
     then grep every log line, exception, repr, stats snapshot, saved store and document."""
@@ -111,6 +138,7 @@ async def test_canary_never_leaks(tmp_path: Path, caplog: pytest.LogCaptureFixtu
             results += await connector.upsert("Contacts", records, ["Email"])
         texts += [repr(connector), repr(connector.stats()), repr(results), repr(settings)]
         texts += [repr(entry) for entry in app.state.traffic.entries]
+    texts += await refresh_flow_texts(caplog)
     wrong = ConnectionSettings(platform="zoho_crm", base_url=settings.base_url, token=Secret(CANARY + "-wrong"))
     async with zoho_crm.connect(wrong, transport=httpx.ASGITransport(app=app)) as connector:
         with pytest.raises(AuthenticationFailed) as raised:

@@ -135,10 +135,12 @@ class ZohoCrmConnector(HttpConnector):
     async def _refresh_access_token(self) -> bool:
         extra = self._settings.extra
         accounts = self._settings.options.get("accounts_url", DEFAULT_ACCOUNTS_URL).rstrip("/")
+        # A form body, not the query string Zoho's examples use: URLs end up in logs (httpx logs
+        # every request line), and these values are secrets.
         response = await self.http.request(
             "POST",
             f"{accounts}/oauth/v2/token",
-            params={
+            data={
                 "grant_type": "refresh_token",
                 "client_id": extra["client_id"].reveal(),
                 "client_secret": extra["client_secret"].reveal(),

@@ -18,8 +18,8 @@ What it reproduces:
   and settings/fields (create, add picklist values);
 - 429 `TOO_MANY_REQUESTS` from the shared gate (sliding window, concurrency, daily credits).
 
-OAuth: `POST /oauth/v2/token?grant_type=refresh_token&client_id=&client_secret=&refresh_token=`
-(the accounts server, served by the same app) issues a new access token for the sandbox's
+OAuth: `POST /oauth/v2/token` with `grant_type=refresh_token`, `client_id`, `client_secret`,
+`refresh_token` in the query string or a form body (the accounts server, served by the same app) issues a new access token for the sandbox's
 client credentials; with the option `access_token_uses` an access token expires after that
 many requests, so tests can prove a connector renews it.
 
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import re
+from urllib.parse import parse_qsl
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -1051,7 +1052,9 @@ class ZohoSandbox:
         return json_response({"fields": [item]})
 
     async def issue_token(self, request: Request) -> Response:
-        query = request.query_params
+        # Zoho's accounts server takes the parameters in the query string or a form body.
+        body = (await request.body()).decode("utf-8", "replace")
+        query = {**dict(request.query_params), **dict(parse_qsl(body))}
         expected = SANDBOX_CREDENTIALS[PLATFORM]
         if query.get("grant_type") != "refresh_token":
             return json_response({"error": "unsupported_grant_type"})
