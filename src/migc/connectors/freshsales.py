@@ -1,4 +1,4 @@
-"""The Freshsales (Freshworks CRM) target connector, per /work/shared/platforms/freshsales.md.
+"""The Freshsales (Freshworks CRM) target connector, per the platform notes (freshsales.md).
 
 - Auth: `Authorization: Token token=<API key>`. Base URL: the settings' base URL, e.g.
   `https://<bundle-alias>.myfreshworks.com/crm/sales` (option `bundle_alias` builds it); resource

@@ -1,5 +1,5 @@
 """The Pipedrive target connector (API v2, plus v1 for notes, files and fields), per
-/work/shared/platforms/pipedrive.md.
+the platform notes (pipedrive.md).
 
 - Auth: header `x-api-token: <token>`. Base URL `https://<company>.pipedrive.com` (option
   `company_domain`) or the settings' base URL; paths carry `/api/v2/` or `/v1/`.

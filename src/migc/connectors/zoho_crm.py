@@ -1,4 +1,4 @@
-"""The Zoho CRM target connector (REST API v8), per /work/shared/platforms/zoho_crm.md.
+"""The Zoho CRM target connector (REST API v8), per the platform notes (zoho_crm.md).
 
 - Auth: `Authorization: Zoho-oauthtoken <access token>`. With `refresh_token`, `client_id` and
   `client_secret` in the credentials (and optionally `accounts_url`, default

@@ -1,6 +1,6 @@
 """The Freshsales (Freshworks CRM Suite) sandbox: an ASGI emulator of the record, upsert, view,
 lookup, note, task, document and field-settings endpoints under `/crm/sales/api`, per
-/work/shared/platforms/freshsales.md.
+the platform notes (freshsales.md).
 
 What it reproduces:
 

@@ -1,5 +1,5 @@
 """The Pipedrive sandbox: an ASGI emulator of API v2 (persons, organizations, deals, activities)
-and the v1 endpoints v2 lacks (notes, files, entity fields), per /work/shared/platforms/pipedrive.md.
+and the v1 endpoints v2 lacks (notes, files, entity fields), per the platform notes (pipedrive.md).
 
 What it reproduces:
 

@@ -1,5 +1,5 @@
 """The Zoho CRM sandbox: an ASGI emulator of the REST API v8 record, tag, attachment and
-metadata endpoints, per /work/shared/platforms/zoho_crm.md (paths under `/crm/v8`).
+metadata endpoints, per the platform notes (zoho_crm.md) (paths under `/crm/v8`).
 
 What it reproduces:
 
