@@ -1,39 +1,12 @@
-"""The plan as JSON (`migc plan --format json`) and the JSON Schema of that document.
-
-`python -m migc.plan.render_json > docs/plan.schema.json` regenerates the published schema;
-a test fails when the file and the Structs in `migc.plan.model` disagree.
-"""
+"""The plan as JSON (`migc plan --format json`): the `LoadPlan` Structs encoded in field order."""
 
 from __future__ import annotations
 
-import json
-import sys
-
 import msgspec
 
-from migc.plan.model import PLAN_FORMAT_VERSION, LoadPlan
+from migc.plan.model import LoadPlan
 
 
 def render_json(plan: LoadPlan) -> str:
     """Two-space indented JSON in the Structs' field order, with a final newline."""
     return msgspec.json.format(msgspec.json.encode(plan), indent=2).decode("utf-8") + "\n"
-
-
-def plan_schema() -> dict:
-    """The JSON Schema (draft 2020-12) of `migc plan --format json`, generated from `LoadPlan`."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": f"migc load plan, version {PLAN_FORMAT_VERSION}",
-        "description": "The output of `migc plan --format json`. Generated from migc.plan.model.LoadPlan by "
-        "`python -m migc.plan.render_json`; docs/plan-json.md describes it and its versioning rule.",
-        **msgspec.json.schema(LoadPlan),
-    }
-
-
-def plan_schema_text() -> str:
-    """The schema as docs/plan.schema.json holds it: two-space indents, a final newline."""
-    return json.dumps(plan_schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-if __name__ == "__main__":
-    sys.stdout.write(plan_schema_text())

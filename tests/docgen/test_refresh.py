@@ -1,0 +1,25 @@
+"""docs/examples/ holds the generated outputs of every examples/*.mig: they must match what the code makes now."""
+
+from __future__ import annotations
+
+from migc.docgen.refresh import REFRESH_COMMAND, expected_tree, stale_files
+from tests.plan.helpers import EXAMPLE_NAMES, ROOT
+
+
+def test_every_example_has_its_outputs() -> None:
+    assert sorted(expected_tree()) == sorted(EXAMPLE_NAMES)
+
+
+def test_the_committed_example_outputs_are_current() -> None:
+    stale = stale_files()
+    assert not stale, f"docs/examples is stale ({', '.join(stale)}): run `{REFRESH_COMMAND}` and commit the result"
+
+
+def test_outputs_hold_no_machine_paths() -> None:
+    for files in expected_tree().values():
+        for name, text in files.items():
+            assert str(ROOT) not in text, name
+
+
+def test_the_screenshot_is_kept() -> None:
+    assert (ROOT / "docs" / "examples" / "scope-netmera_to_zoho.png").stat().st_size > 10_000
