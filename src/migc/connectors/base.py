@@ -232,6 +232,11 @@ class TargetConnector(Protocol):
     async def aclose(self) -> None: ...
 
 
+def has_value(value: Any) -> bool:
+    """Whether a field holds something a key can match on (not None, "" or [])."""
+    return value is not None and value != "" and value != []
+
+
 def chunked(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     """`items` in consecutive slices of at most `size`."""
     if size < 1:

@@ -25,9 +25,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx
@@ -44,6 +43,7 @@ from migc.connectors.base import (
     SchemaOperationFailed,
     UnsupportedOperation,
     describe_field,
+    has_value,
 )
 from migc.connectors.http import HttpClient, HttpConnector, json_or_none
 from migc.connectors.ratelimit import RateBudget
@@ -128,9 +128,9 @@ class FreshsalesConnector(HttpConnector):
                 transport=transport,
                 timeout_seconds=settings.timeout_seconds,
                 seed=settings.seed,
-            )
+            ),
+            parallel=chosen.concurrency or 5,
         )
-        self._parallel = chosen.concurrency or 5
         self._fields_cache: dict[str, list[dict[str, Any]]] = {}
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -155,15 +155,6 @@ class FreshsalesConnector(HttpConnector):
             status=response.status_code,
         )
 
-    async def _each(self, count: int, work: Callable[[int], Awaitable[RecordResult]]) -> list[RecordResult]:
-        gate = asyncio.Semaphore(self._parallel)
-
-        async def bounded(index: int) -> RecordResult:
-            async with gate:
-                return await work(index)
-
-        return list(await asyncio.gather(*(bounded(index) for index in range(count))))
-
     # -- writes ---------------------------------------------------------------------------------
 
     def batch_size(self, object: str, op: Operation) -> int:
@@ -181,7 +172,7 @@ class FreshsalesConnector(HttpConnector):
                 return RecordResult(index=index, outcome="retryable", code=error.reason, message=str(error))
             return _result(index, response, payload, singular, "created")
 
-        return await self._each(len(records), one)
+        return await self.concurrently(len(records), one)
 
     async def update(self, object: str, records_with_id: Sequence[dict[str, Any]]) -> list[RecordResult]:
         missing = [index for index, record in enumerate(records_with_id) if not record.get("id")]
@@ -194,7 +185,7 @@ class FreshsalesConnector(HttpConnector):
             record_id = record.pop("id")
             return await self._put(index, object, singular, str(record_id), _prepare(record))
 
-        return await self._each(len(records_with_id), one)
+        return await self.concurrently(len(records_with_id), one)
 
     async def _put(self, index: int, object: str, singular: str, record_id: str, body: dict[str, Any]) -> RecordResult:
         try:
@@ -214,7 +205,7 @@ class FreshsalesConnector(HttpConnector):
         results: dict[int, RecordResult] = {}
         groups: dict[tuple[str, str], list[int]] = {}
         for index, record in enumerate(records):
-            key = next(((f, v) for f in key_fields if _present(v := _key_value(record, f))), None)
+            key = next(((f, v) for f in key_fields if has_value(v := _key_value(record, f))), None)
             if key is None:
                 results[index] = RecordResult(
                     index=index, outcome="invalid", code="KEY_MISSING", message=f"no value for any key field ({', '.join(key_fields)})", field=key_fields[0]
@@ -239,7 +230,7 @@ class FreshsalesConnector(HttpConnector):
                 results[index] = _result(index, response, payload, singular, "created" if response.status_code == 201 else "updated")
             return results[indices[-1]]
 
-        await self._each(len(ordered), group_work)
+        await self.concurrently(len(ordered), group_work)
         return [results[index] for index in range(len(records))]
 
     async def delete(self, object: str, ids: Sequence[str]) -> list[RecordResult]:
@@ -256,7 +247,7 @@ class FreshsalesConnector(HttpConnector):
             result = _result(index, response, payload, singular, "deleted")
             return RecordResult(index=index, outcome=result.outcome, target_id=record_id, code=result.code, message=result.message)
 
-        return await self._each(len(ids), one)
+        return await self.concurrently(len(ids), one)
 
     # -- reads ------------------------------------------------------------------------------------
 
@@ -450,10 +441,6 @@ def _key_value(record: dict[str, Any], field: str) -> Any:
     if field.startswith("cf_"):
         return (record.get("custom_field") or {}).get(field, record.get(field))
     return record.get(field)
-
-
-def _present(value: Any) -> bool:
-    return value is not None and value != "" and value != []
 
 
 def _messages(payload: Any) -> list[str]:

@@ -225,12 +225,23 @@ class HttpClient:
 
 
 class HttpConnector:
-    """What every HTTP connector shares: its `HttpClient`, stats, and closing."""
+    """What every HTTP connector shares: its `HttpClient`, stats, closing, bounded fan-out."""
 
     platform: str = ""
 
-    def __init__(self, http: HttpClient) -> None:
+    def __init__(self, http: HttpClient, *, parallel: int = 10) -> None:
         self.http = http
+        self.parallel = parallel
+
+    async def concurrently(self, count: int, work: Callable[[int], Awaitable[Any]]) -> list[Any]:
+        """`work(0) … work(count - 1)`, at most `parallel` at a time, results in index order."""
+        gate = asyncio.Semaphore(self.parallel)
+
+        async def bounded(index: int) -> Any:
+            async with gate:
+                return await work(index)
+
+        return list(await asyncio.gather(*(bounded(index) for index in range(count))))
 
     def stats(self) -> StatsSnapshot:
         return self.http.stats.snapshot()

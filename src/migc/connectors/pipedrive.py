@@ -23,9 +23,8 @@ the platform notes (pipedrive.md).
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx
@@ -43,6 +42,7 @@ from migc.connectors.base import (
     UnsupportedOperation,
     chunked,
     describe_field,
+    has_value,
 )
 from migc.connectors.http import HttpClient, HttpConnector, json_or_none
 from migc.connectors.ratelimit import RateBudget
@@ -148,9 +148,9 @@ class PipedriveConnector(HttpConnector):
                 transport=transport,
                 timeout_seconds=settings.timeout_seconds,
                 seed=settings.seed,
-            )
+            ),
+            parallel=chosen.concurrency or 10,
         )
-        self._parallel = chosen.concurrency or 10
         self._fields_cache: dict[str, list[dict[str, Any]]] = {}
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -183,15 +183,6 @@ class PipedriveConnector(HttpConnector):
             code=code,
         )
 
-    async def _each(self, count: int, work: Callable[[int], Awaitable[RecordResult]]) -> list[RecordResult]:
-        gate = asyncio.Semaphore(self._parallel)
-
-        async def bounded(index: int) -> RecordResult:
-            async with gate:
-                return await work(index)
-
-        return list(await asyncio.gather(*(bounded(index) for index in range(count))))
-
     # -- writes ---------------------------------------------------------------------------------
 
     def batch_size(self, object: str, op: Operation) -> int:
@@ -204,7 +195,7 @@ class PipedriveConnector(HttpConnector):
             body = await self._prepare(object, records[index])
             return await self._insert(index, path, body)
 
-        return await self._each(len(records), one)
+        return await self.concurrently(len(records), one)
 
     async def _insert(self, index: int, path: str, body: dict[str, Any]) -> RecordResult:
         try:
@@ -226,7 +217,7 @@ class PipedriveConnector(HttpConnector):
             record_id = record.pop("id")
             return await self._patch(index, object, f"{path}/{record_id}", await self._prepare(object, record))
 
-        return await self._each(len(records_with_id), one)
+        return await self.concurrently(len(records_with_id), one)
 
     async def _patch(self, index: int, object: str, path: str, body: dict[str, Any]) -> RecordResult:
         method = "PATCH" if object in V2_OBJECTS else "PUT"
@@ -246,7 +237,7 @@ class PipedriveConnector(HttpConnector):
         results: dict[int, RecordResult] = {}
         groups: dict[tuple[str, str], list[int]] = {}
         for index, record in enumerate(records):
-            key = next(((field, str(value)) for field in key_fields if _present(value := key_value(record, field))), None)
+            key = next(((field, str(value)) for field in key_fields if has_value(value := key_value(record, field))), None)
             if key is None:
                 results[index] = RecordResult(
                     index=index,
@@ -265,7 +256,7 @@ class PipedriveConnector(HttpConnector):
                 results[index] = await self._upsert_one(object, index, records[index], key_fields)
             return results[indices[-1]]
 
-        await self._each(len(ordered_groups), group_work)
+        await self.concurrently(len(ordered_groups), group_work)
         return [results[index] for index in range(len(records))]
 
     async def _upsert_one(
@@ -298,7 +289,7 @@ class PipedriveConnector(HttpConnector):
     async def _match(self, object: str, record: dict[str, Any], key_fields: Sequence[str]) -> list[dict[str, Any]]:
         for field in key_fields:
             value = key_value(record, field)
-            if _present(value):
+            if has_value(value):
                 found = await self.search(object, field, str(value))
                 if found:
                     return found
@@ -317,7 +308,7 @@ class PipedriveConnector(HttpConnector):
                 return RecordResult(index=index, outcome="deleted", target_id=record_id, code="NOT_FOUND", message="the record no longer exists")
             return _result(index, response, payload, "deleted", default_id=record_id)
 
-        return await self._each(len(ids), one)
+        return await self.concurrently(len(ids), one)
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -566,10 +557,6 @@ def key_value(record: dict[str, Any], field: str) -> Any:
     if CUSTOM_KEY.match(field):
         return (record.get("custom_fields") or {}).get(field, record.get(field))
     return record.get(field)
-
-
-def _present(value: Any) -> bool:
-    return value is not None and value != "" and value != []
 
 
 def _option_ids(field: dict[str, Any] | None, value: Any) -> Any:

@@ -43,6 +43,7 @@ from migc.connectors.base import (
     SchemaOperationFailed,
     chunked,
     describe_field,
+    has_value,
 )
 from migc.connectors.http import HttpClient, HttpConnector, json_or_none
 from migc.connectors.ratelimit import RateBudget
@@ -179,7 +180,7 @@ class ZohoCrmConnector(HttpConnector):
     ) -> list[RecordResult]:
         if not key_fields:
             raise ValueError("upsert needs at least one key field")
-        keyed = [index for index, record in enumerate(records) if any(_present(record.get(k)) for k in key_fields)]
+        keyed = [index for index, record in enumerate(records) if any(has_value(record.get(k)) for k in key_fields)]
         keyed_set = set(keyed)
         results: dict[int, RecordResult] = {
             index: RecordResult(
@@ -579,10 +580,6 @@ def _shift(results: list[RecordResult], base: int) -> list[RecordResult]:
 
 def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def _present(value: Any) -> bool:
-    return value is not None and value != "" and value != []
 
 
 def _same(actual: Any, wanted: str) -> bool:
