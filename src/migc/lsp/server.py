@@ -194,6 +194,11 @@ class MigLanguageServer(LanguageServer):
         except Exception:  # a failed check must not end the session; the log says why
             log.exception("checking %s failed", uri)
 
+    def invalidate(self, uri: str) -> None:
+        """Forgets a document's analysis (the settings changed), so the next check publishes."""
+        self.snapshots.pop(uri, None)
+        self._published.pop(uri, None)
+
     def close(self, uri: str) -> None:
         pending = self._pending.pop(uri, None)
         if pending is not None:
@@ -252,10 +257,13 @@ def create_server() -> MigLanguageServer:
     def did_change_configuration(ls: MigLanguageServer, params: types.DidChangeConfigurationParams) -> None:
         ls.configure(params.settings)
         for uri in sorted(ls.open_uris):
+            ls.invalidate(uri)
             ls.schedule(uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: MigLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        # Opening again (a client may re-send didOpen) starts afresh and publishes again.
+        ls.invalidate(params.text_document.uri)
         ls.open_uris.add(params.text_document.uri)
         ls.schedule(params.text_document.uri, 0)
 
