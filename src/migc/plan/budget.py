@@ -61,7 +61,8 @@ def _plan_names(plan: str) -> list[str]:
     return [part.strip() for part in plan.split("/") if part.strip()]
 
 
-def _applies_to_tier(plan: str, tier: str) -> bool:
+def applies_to_tier(plan: str, tier: str) -> bool:
+    """Whether a limit published for `plan` ("Free / Growth", "" for all) binds an account on `tier`."""
     names = _plan_names(plan)
     return not names or tier.lower() in (name.lower() for name in names)
 
@@ -84,9 +85,9 @@ def budget_for(catalog: Catalog, sizing: Sizing) -> Budget:
     constraints: list[Constraint] = []
     for kind, entries in (("rate", limits.rate), ("burst", limits.burst)):
         for entry in entries:
-            if _applies_to_tier(entry.plan, tier):
+            if applies_to_tier(entry.plan, tier):
                 constraints.append(_window(kind, entry))
-    concurrency = [c for c in limits.concurrency if _applies_to_tier(c.plan, tier)]
+    concurrency = [c for c in limits.concurrency if applies_to_tier(c.plan, tier)]
     for entry in concurrency:
         constraints.append(Constraint(
             kind="concurrency", limit=f"{entry.max} requests in flight", calls=float(entry.max),

@@ -18,7 +18,7 @@ from typing import Final
 import msgspec
 
 from migc.catalog.schema import Catalog, ObjectSpec
-from migc.plan.budget import BudgetError, Pacer, StepCalls, budget_for, token_cost
+from migc.plan.budget import BudgetError, Pacer, StepCalls, applies_to_tier, budget_for, duration_words, token_cost
 from migc.plan.details import MapDetails, map_details
 from migc.plan.estimate import estimate_maps
 from migc.plan.model import (
@@ -392,6 +392,10 @@ class _Planner:
             result.append(f"{budget.seats} seat{'s' if budget.seats != 1 else ''} ({seats}).")
             result.append("Token costs are the published v1 costs; a create, which has no published cost, is assumed to cost an update's "
                           "(v2 endpoints cost about half, so the estimate errs long).")
+        for entry in (*limits.rate, *limits.burst):
+            if entry.cost_notes and applies_to_tier(entry.plan, budget.tier):
+                result.append(f"The budget of {entry.calls:,} calls per {duration_words(entry.per_seconds)} is the base the catalog "
+                              f"states; its notes ({entry.cost_notes.rstrip('.')}) are not counted, so the estimate errs long.")
         result.append(f"One write call takes {budget.call_seconds:g} s end to end; {budget.in_flight} request"
                       f"{'s' if budget.in_flight != 1 else ''} in flight.")
         result.append("Windows longer than a minute (hourly, daily budgets) are spent at full pace and then waited out; "
