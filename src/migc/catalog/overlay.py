@@ -26,7 +26,6 @@ from typing import Any, Final
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from migc.catalog import tomlwrite
 from migc.catalog.errors import CatalogError, error_from_validation
 from migc.catalog.schema import Base, Catalog, FieldSpec, ObjectSpec, PlatformName
 
@@ -267,7 +266,15 @@ def _whole_field(field: FieldSpec) -> dict[str, Any]:
 
 def encode_overlay(overlay: Overlay) -> str:
     """The overlay as TOML text with sorted keys (byte-for-byte stable)."""
-    return tomlwrite.dumps(_plain(overlay))
+    return msgspec.toml.encode(_sorted(_plain(overlay))).decode("utf-8")
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
 
 
 def write_overlay(overlay: Overlay, path: Path) -> None:
