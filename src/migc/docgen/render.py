@@ -1,6 +1,7 @@
 """The Jinja2 environments of the documents: Markdown as written, HTML with autoescaping on.
 
-Templates live in `migc/docgen/templates/` (shipped in the wheel with the package). Both
+Templates live in `migc/docgen/templates/` (shipped in the wheel with the package); their
+compiled form is cached per user in the temporary directory (Jinja2's bytecode cache). Both
 environments use `StrictUndefined`, so a misspelt name fails loudly instead of printing nothing,
 and keep templates free of logic beyond layout: the filters below only format.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup, escape
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -59,10 +61,41 @@ def _inline_code(value: object) -> Markup:
     return Markup(_BACKTICKS.sub(lambda m: f"<code>{_breakable(Markup(m.group(1)).unescape())}</code>", escaped))
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's per-user bytecode cache, which spares a process the template compile (most of a
+    cold `migc compile`); a cache that cannot be read or written only costs that compile again."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return _QuietBytecodeCache(pattern="migc-docgen-%s.cache")
+    except (OSError, RuntimeError):  # no usable temporary directory: compile every time
+        return None
+
+
 @lru_cache(maxsize=2)
 def environment(html: bool) -> jinja2.Environment:
+    """The shared environment for HTML (`html=True`) or Markdown templates."""
+    return make_environment(html, cache=True)
+
+
+def make_environment(html: bool, *, cache: bool) -> jinja2.Environment:
+    """A new environment; `cache=False` compiles every template afresh (the benchmark's cold case)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
+        bytecode_cache=_bytecode_cache() if cache else None,
         autoescape=html,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
