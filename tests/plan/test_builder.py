@@ -132,6 +132,17 @@ class TestCallsAndCheckpoints:
         contacts = next(s for s in plan.schema.steps if s.kind == "create-fields" and s.object == "Contacts")
         assert contacts.batch_size == 5 and contacts.calls == -(-len(contacts.items) // 5)
 
+    def test_picklist_options_follow_the_fields(self, tmp_path) -> None:
+        text = ORDERING.replace(
+            'create field Contacts.Message_Count__c: integer(9) label "Messages"\n',
+            'create field Contacts.Message_Count__c: integer(9) label "Messages"\ncreate picklist Contacts.Lead_Source += ["Actimo", "Intranet"]\n',
+        )
+        plan = build_plan(check_text(tmp_path, text))
+        kinds = [s.kind for s in plan.schema.steps]
+        assert kinds == ["create-fields", "read-field-names", "add-picklist-values"]
+        options = plan.schema.steps[-1]
+        assert (options.object, options.items, options.calls) == ("Contacts", ("Actimo", "Intranet"), 1)
+
     def test_zoho_tags_are_created_per_module(self) -> None:
         plan = example_plan("netmera_to_zoho")
         tags = [s for s in plan.schema.steps if s.kind == "create-tags"]
@@ -162,6 +173,17 @@ class TestInputs:
     def test_an_unknown_tier_is_a_plan_error_listing_the_tiers(self, ordering) -> None:
         with pytest.raises(PlanError, match="`Gold` is not a tier Zoho CRM publishes limits for; tiers: Free, Standard"):
             build_plan(ordering, None, sizing=Sizing(tier="Gold"))
+
+    @pytest.mark.parametrize(
+        ("key", "message"),
+        [("Usr", "`Usr` is not an object of Actimo; did you mean `User`?"), ("User->Contact", "did you mean `User->Contacts`?")],
+    )
+    def test_a_counts_key_must_name_a_source_object_or_a_map(self, ordering, key, message) -> None:
+        with pytest.raises(PlanError, match=message.replace("(", r"\(").replace("?", r"\?")):
+            build_plan(ordering, {key: 5})
+
+    def test_counts_of_source_objects_the_mapping_does_not_read_are_allowed(self, ordering) -> None:
+        assert build_plan(ordering, {"Workspace": 3}).counts_given == ("Workspace",)
 
     def test_a_library_file_has_nothing_to_plan(self, tmp_path) -> None:
         analysis = check_text(tmp_path, 'let vip = ["a"]\n', name="lib.mig")

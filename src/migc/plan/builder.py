@@ -10,6 +10,7 @@ target's rate budget for the assumed tier (`migc.plan.budget`), walked in plan o
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -66,11 +67,26 @@ def build_plan(analysis: Analysis, counts: Mapping[str, int] | None = None, *, s
     sizing = sizing or Sizing()
     if counts is not None:
         sizing = msgspec.structs.replace(sizing, counts=dict(counts))
+    _check_counts(model, source_catalog, sizing.counts)
     try:
         budget = budget_for(target_catalog, sizing)
     except BudgetError as error:
         raise PlanError(str(error)) from None
     return _Planner(analysis, model, source_catalog, target_catalog, sizing, budget).plan()
+
+
+def _check_counts(model: Model, source: Catalog, counts: Mapping[str, int]) -> None:
+    """A counts key must name a source object or one of the mapping's maps: a typo would
+    otherwise leave a number silently unused."""
+    map_ids = [m.id for m in model.maps]
+    for key in counts:
+        if key in source.objects or key in map_ids:
+            continue
+        choices = map_ids if "->" in key else list(source.objects)
+        close = difflib.get_close_matches(key, choices, n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        what = "a map of this mapping" if "->" in key else f"an object of {source.platform.label}"
+        raise PlanError(f"counts file: `{key}` is not {what}{hint}")
 
 
 class _Planner:
@@ -267,7 +283,7 @@ class _Planner:
     def _endpoint(self, spec: ObjectSpec | None, operation: str) -> str:
         if spec is None or spec.write is None:
             return ""
-        return getattr(spec.write, operation if operation != "search" else "search", "") or ""
+        return getattr(spec.write, operation, "") or ""
 
     def _lookups(self, name: str, number: int) -> tuple[Lookup, ...]:
         result = []
