@@ -1,5 +1,8 @@
 """Tests for migc.docgen: snapshots of every example's documents, agreement of the compatibility
-figure across model, plan, documents and `migc check --format json`, autoescaping, drafts."""
+figure across model, plan, documents and `migc check --format json`, autoescaping, drafts.
+
+After an intended change, review and accept new snapshots with `pytest tests/docgen --snapshot-update`.
+"""
 
 from __future__ import annotations
 

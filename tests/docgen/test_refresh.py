@@ -23,3 +23,21 @@ def test_outputs_hold_no_machine_paths() -> None:
 
 def test_the_screenshot_is_kept() -> None:
     assert (ROOT / "docs" / "examples" / "scope-netmera_to_zoho.png").stat().st_size > 10_000
+
+
+def test_examples_with_errors_are_reported_not_fatal(tmp_path) -> None:
+    from tests.plan.helpers import CYCLE
+
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "cyclic.mig").write_text(CYCLE, encoding="utf-8")
+    (tmp_path / "examples" / "unfinished.mig").write_text("migration unfinished {\n  from netmera\n", encoding="utf-8")
+    tree = expected_tree(tmp_path)
+    assert sorted(tree) == ["cyclic", "unfinished"]
+    assert "error[MIG0601]" in tree["cyclic"]["diagnostics.txt"]
+    assert "examples/cyclic.mig:" in tree["cyclic"]["diagnostics.txt"]
+    assert "> **Draft.**" in tree["cyclic"]["scope.md"] and "## Cycles" in tree["cyclic"]["plan.md"]
+    assert list(tree["unfinished"]) == ["diagnostics.txt"]
+    assert "error" in tree["unfinished"]["diagnostics.txt"]
+    for files in tree.values():
+        for text in files.values():
+            assert str(tmp_path) not in text

@@ -1,4 +1,8 @@
-"""Snapshots of the plan (Markdown and JSON) of every examples/*.mig, with the sizes in docs/examples/<name>/counts.toml."""
+"""Snapshots of the plan (Markdown and JSON) of every examples/*.mig, with the sizes in docs/examples/<name>/counts.toml.
+
+After an intended change to an example, the planner or a catalog, review and accept the new output with
+`pytest tests/plan tests/docgen --snapshot-update`, then run `python -m migc.docgen.refresh`.
+"""
 
 from __future__ import annotations
 

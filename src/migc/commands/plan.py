@@ -36,26 +36,27 @@ class GraphFormat(str, Enum):
     mermaid = "mermaid"
 
 
-FileArgument = Annotated[Path, typer.Argument(help="The .mig file to plan.", show_default=False)]
+FileArgument = Annotated[Path, typer.Argument(help="The .mig file to plan.", metavar="FILE", show_default=False)]
 CountsOption = Annotated[
     Optional[Path],
     typer.Option(
         "--counts", "-c",
         help="A TOML or JSON file of record counts per source object (`User = 120000`), optionally per "
         "map id (`\"User->Accounts\" = 2500`), and an `[assume]` table (tier, seats, call-seconds, in-flight).",
+        metavar="FILE",
         show_default=False,
     ),
 ]
 TierOption = Annotated[
     Optional[str],
-    typer.Option("--tier", help="The target's edition whose rate budget applies (overrides `assume.tier`).", show_default=False),
+    typer.Option("--tier", help="The target's edition whose rate budget applies (overrides `assume.tier`).", metavar="NAME", show_default=False),
 ]
 DraftOption = Annotated[
     bool, typer.Option("--draft", help="Produce the outputs even when the file has errors (marked as a draft); still exits 1."),
 ]
 SpecsOption = Annotated[
     Optional[list[Path]],
-    typer.Option("--specs", help="An account overlay file or a directory of `*.overlay.toml` files (repeatable).", show_default=False),
+    typer.Option("--specs", help="An account overlay file or a directory of `*.overlay.toml` files (repeatable).", metavar="PATH", show_default=False),
 ]
 
 
@@ -96,7 +97,7 @@ def plan_command(
 
 
 def graph_command(
-    file: Annotated[Path, typer.Argument(help="The .mig file whose target objects to draw.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="The .mig file whose target objects to draw.", metavar="FILE", show_default=False)],
     format: Annotated[GraphFormat, typer.Option("--format", "-f", help="Graphviz DOT or a Mermaid flowchart.")] = GraphFormat.dot,
     specs: SpecsOption = None,
 ) -> None:
@@ -121,7 +122,7 @@ def graph_command(
 
 def compile_command(
     file: FileArgument,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The directory to write the documents to (created if missing).", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The directory to write the documents to (created if missing).", metavar="DIR", show_default=False)],
     counts: CountsOption = None,
     tier: TierOption = None,
     draft: DraftOption = False,

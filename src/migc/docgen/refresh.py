@@ -4,8 +4,8 @@ Run `python -m migc.docgen.refresh` from the repository root after changing an e
 template, the planner or a catalog; `--check` only compares and exits 1 when a file is stale.
 Each example's counts come from `docs/examples/<name>/counts.toml` when it exists (illustrative
 sizes, not customer data). An example with errors gets draft documents (marked as such) and a
-`diagnostics.txt` with the errors as `migc check` prints them; one without a checked model gets
-only `diagnostics.txt`. Paths inside the outputs are relative to the repository root.
+`diagnostics.txt` with the errors as `migc check` prints them; one that cannot be planned (no
+checked model, no catalog) gets only `diagnostics.txt`. Paths inside the outputs are relative to the repository root.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Final
 
 from migc.docgen.bundle import render_bundle
-from migc.plan import build_plan
-from migc.plan.sizing import Sizing, load_sizing
+from migc.plan import PlanError, build_plan
+from migc.plan.sizing import Sizing, SizingError, load_sizing
 from migc.report import write_report
 from migc.semantics.check import check_file
 
@@ -41,8 +41,13 @@ def example_outputs(mig: Path, root: Path = ROOT) -> dict[str, str]:
         files[DIAGNOSTICS_FILE] = buffer.getvalue()
     if analysis.model is not None:
         counts = root / "docs" / "examples" / mig.stem / COUNTS_FILE
-        sizing = load_sizing(counts) if counts.exists() else Sizing()
-        files.update(render_bundle(analysis, build_plan(analysis, sizing=sizing)))
+        try:
+            sizing = load_sizing(counts) if counts.exists() else Sizing()
+            plan = build_plan(analysis, sizing=sizing)
+        except (PlanError, SizingError) as error:
+            files[DIAGNOSTICS_FILE] = files.get(DIAGNOSTICS_FILE, "") + f"no plan: {error}\n"
+        else:
+            files.update(render_bundle(analysis, plan))
     return dict(sorted(files.items()))
 
 
