@@ -766,11 +766,12 @@ class _Printer:
 
     def print_ObjectBlock(self, node: ast.ObjectBlock, depth: int, limit: int) -> list[_Element]:
         cardinality = node.cardinality
-        shown = cardinality.kind
-        if cardinality.reason is not None:
-            shown += f" {quote_string(cardinality.reason.value)}"
-        header = f"object {quote_string(node.label.value)} -> {quote_string(node.target_label.value)} {shown}"
-        return self.block(node, depth, limit, header, [cardinality], node.items)
+        header = f"object {quote_string(node.label.value)} -> {quote_string(node.target_label.value)}"
+        if cardinality is not None:
+            header += f" {cardinality.kind}"
+            if cardinality.reason is not None:
+                header += f" {quote_string(cardinality.reason.value)}"
+        return self.block(node, depth, limit, header, [cardinality] if cardinality is not None else [], node.items)
 
     def print_MapBlock(self, node: ast.MapBlock, depth: int, limit: int) -> list[_Element]:
         header = f"map {_bare(node.source.text)}"
@@ -798,7 +799,7 @@ class _Printer:
     # ------------------------------------------------------------------ statements
 
     def print_KeyStmt(self, node: ast.KeyStmt, depth: int, limit: int) -> list[_Element]:
-        return self.leaf(node, depth, limit, f"key {_bare(node.field.text)} <- {_expr(node.value)}")
+        return self.leaf(node, depth, limit, f"key {_bare(node.field.text)} <- {_expr(node.value)}{_lossy(node.lossy)}")
 
     def print_Assign(self, node: ast.Assign, depth: int, limit: int) -> list[_Element]:
         field = format_name(node.field.text)

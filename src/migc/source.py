@@ -83,7 +83,7 @@ class SourceFile:
         except FileNotFoundError:
             raise SourceError(name, "no such file") from None
         except IsADirectoryError:
-            raise SourceError(name, "is a directory, not a .mig file") from None
+            raise SourceError(name, "it is a directory, not a .mig file") from None
         except PermissionError:
             raise SourceError(name, "permission denied") from None
         except OSError as error:
@@ -94,16 +94,16 @@ class SourceFile:
     def from_bytes(cls, name: str, data: bytes) -> SourceFile:
         if len(data) > MAX_SOURCE_BYTES:
             raise SourceError(
-                name, f"is {len(data) / 1_048_576:.1f} MB; .mig files are limited to {MAX_SOURCE_BYTES // 1_048_576} MB (split it with `import`)"
+                name, f"it is {len(data) / 1_048_576:.1f} MB; .mig files are limited to {MAX_SOURCE_BYTES // 1_048_576} MB (split it with `import`)"
             )
         if b"\x00" in data:
-            raise SourceError(name, "looks like a binary file (it contains NUL bytes)")
+            raise SourceError(name, "it looks like a binary file (it contains NUL bytes)")
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
             raise SourceError(
-                name, f"is not valid UTF-8 (byte 0x{data[error.start]:02x} on line {line})"
+                name, f"it is not valid UTF-8 (byte 0x{data[error.start]:02x} on line {line})"
             ) from None
         return cls(name, text)
 

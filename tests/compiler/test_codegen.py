@@ -79,13 +79,14 @@ def test_summarize_aggregates_over_the_group(tmp_path: Path) -> None:
     program = compiled(
         tmp_path,
         'create field Contacts.Netmera_Id__c: string(64) unique\ncreate field Contacts.Events__c: integer\n'
+        'create field Contacts.Children__c: decimal\n'
         'map User -> Contacts {\n  key Netmera_Id__c <- extId\n  Last_Name <- "x"\n}\n'
-        'map Event summarize by extId -> Contacts merge {\n  key Netmera_Id__c <- first(extId)\n  Events__c <- count()\n}\n',
+        'map User summarize by extId -> Contacts merge {\n  key Netmera_Id__c <- first(extId)\n  Events__c <- count()\n  Children__c <- sum(numberOfChildren)\n}\n',
     )
-    summary = program.maps["Event->Contacts"]
-    group = [{"extId": "u1", "name": "a"}, {"extId": "u1", "name": "b"}]
+    summary = program.maps["User->Contacts#2"]
+    group = [{"extId": "u1", "numberOfChildren": 2}, {"extId": "u1", "numberOfChildren": None}, {"extId": "u1", "numberOfChildren": 1}]
     assert summary.group_key(group[0]) == ("u1",)
-    assert summary.transform(group)[0] == {"Netmera_Id__c": "u1", "Events__c": 2}
+    assert summary.transform(group)[0] == {"Netmera_Id__c": "u1", "Events__c": 3, "Children__c": 3}
 
 
 def test_a_failing_value_is_reported_at_its_statement(tmp_path: Path) -> None:

@@ -144,7 +144,7 @@ class TestRegistry:
         assert sorted(prelude_declarations("aggregate")) == sorted(AGGREGATES)
 
     def test_aggregates_are_registered(self):
-        assert sorted(AGGREGATES) == ["collect", "count", "first", "last", "max", "min"]
+        assert sorted(AGGREGATES) == ["collect", "count", "first", "last", "max", "min", "sum"]
 
     def test_builtin_error_is_a_plain_exception_with_its_message(self):
         error = BuiltinError("lower: boom")

@@ -60,7 +60,10 @@ def overlay_files(platform: str, overlays: Sequence[Path]) -> list[Path]:
         if path.is_dir():
             files.extend(sorted(path.glob(f"*.{platform}{OVERLAY_SUFFIX}")))
         elif path.is_file():
-            files.append(path)
+            # `--specs acme.zoho_crm.overlay.toml` applies to the Zoho catalog only, not the source's.
+            named_for = next((p for p in available_platforms() if path.name.endswith(f".{p}{OVERLAY_SUFFIX}")), None)
+            if named_for is None or named_for == platform:
+                files.append(path)
         else:
             raise CatalogError(display_path(path), "", "overlay file or directory not found")
     return files

@@ -95,7 +95,8 @@ class _Lowerer:
                 locals_.add(statement.name.text)
             elif isinstance(statement, ast.KeyStmt):
                 key_field = statement.field.text
-                steps.append(ir.FieldStep(field=key_field, value=self.expr(statement.value, locals_), span=statement.span))
+                steps.append(ir.FieldStep(field=key_field, value=self.expr(statement.value, locals_),
+                                          lossy=statement.lossy.value if statement.lossy else "", span=statement.span))
             elif isinstance(statement, ast.Assign):
                 if isinstance(statement.value, ast.RefLookup):
                     steps.append(ir.FieldStep(field=statement.field.text, ref=self.ref(statement.value, locals_),

@@ -19,6 +19,7 @@ from migc.runtime.builtins_aggregates import (
     LastAggregate,
     MaxAggregate,
     MinAggregate,
+    SumAggregate,
 )
 from migc.runtime.builtins_collections import coalesce, contains, each, get, keys, length
 from migc.runtime.builtins_contact import domain, e164, normalize_email
@@ -95,4 +96,5 @@ AGGREGATES: dict[str, type] = {
     "last": LastAggregate,
     "max": MaxAggregate,
     "min": MinAggregate,
+    "sum": SumAggregate,
 }

@@ -6,6 +6,8 @@ ignored by every aggregate except `count`, which counts rows.
 
 from __future__ import annotations
 
+from migc.runtime.builtins_errors import BuiltinError
+
 import operator
 from collections.abc import Callable
 
@@ -25,6 +27,25 @@ class CountAggregate:
 
     def result(self) -> int:
         return self._count
+
+
+class SumAggregate:
+    """sum(x): the total of the non-null numbers; null when there are none."""
+
+    __slots__ = ("_total",)
+
+    def __init__(self) -> None:
+        self._total: int | float | None = None
+
+    def add(self, value: object = None) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise BuiltinError(f"sum: {str(value)[:60]!r} is not a number", function="sum")
+        self._total = value if self._total is None else self._total + value
+
+    def result(self) -> int | float | None:
+        return self._total
 
 
 class _ExtremeAggregate:

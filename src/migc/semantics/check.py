@@ -97,7 +97,6 @@ class _Checker:
         self.scope = build_scope(self.root, self.d)
         self.analysis.scope = self.scope
         self.exprs = ExpressionChecker(self.scope, self.d, self.references)
-        self._type_imports(self.root, self.scope)
         migration = self._header()
         library = migration is None  # a file of shared declarations, imported by mappings
         sources, targets = self._catalogs(migration)
@@ -107,6 +106,8 @@ class _Checker:
             sources=sources, targets=targets,
         )
         schema = self._creates()
+        # Imported values tables are checked against this migration's catalogs, like local ones.
+        self._type_imports(self.root, self.scope)
         self._declarations(self.root, self.scope, report=True)
         maps, rows, rebuilds = self._blocks()
         load_order = self._graph(maps, migration)
@@ -175,6 +176,7 @@ class _Checker:
         if catalog.platform.role != role:
             self.d.add(codes.PLATFORM_ROLE, name.span,
                        f"`{name.text}` is a {catalog.platform.role} platform; it cannot be the {role} of a migration")
+            return None  # its objects would only cause follow-on errors
         if role == "source":
             self.analysis.source_catalog = catalog
         else:
@@ -233,7 +235,7 @@ class _Checker:
                     symbol.type = kind
             elif isinstance(item, ast.ValuesTable):
                 symbol = scope.get(item.name.text)
-                kind = self._values_table(item, checker, scope is self.scope)
+                kind = self._values_table(item, checker)
                 if symbol is not None and symbol.node is item:
                     symbol.type = kind
             elif isinstance(item, ast.BuiltinDecl):
@@ -241,7 +243,7 @@ class _Checker:
                 for param in item.params:
                     resolve_type(param.type, self.d, type_vars=True)
 
-    def _values_table(self, table: ast.ValuesTable, checker: ExpressionChecker, root: bool) -> T.Type:
+    def _values_table(self, table: ast.ValuesTable, checker: ExpressionChecker) -> T.Type:
         key_type = T.NULL
         seen: dict[object, ast.Literal] = {}
         outputs: list[object] = []
@@ -258,16 +260,15 @@ class _Checker:
         for entry in table.entries:
             result = T.unify(result, checker.infer(entry.value, None))
             outputs.append(entry.value.value if isinstance(entry.value, ast.Literal) else id(entry))
-        source_field = self._values_source(table) if root else None
+        source_field = self._values_source(table)
         if source_field is not None:
             key_type = source_field.type if key_type.kind == "null" else key_type
         if table.default is not None:
             env = RecordEnv(table.name.text, {}, extra={"value": key_type if key_type.kind != "null" else T.ANY})
             result = T.unify(result, checker.infer(table.default, env))
-        if root:
-            self._values_against_catalogs(table, source_field, seen)
-            if len(set(map(repr, outputs))) < key_count:
-                self.ctx.collapsing_tables.add(table.name.text)
+        self._values_against_catalogs(table, source_field, seen)
+        if len(set(map(repr, outputs))) < key_count:
+            self.ctx.collapsing_tables.add(table.name.text)
         return T.ANY if result.kind == "null" else result
 
     def _values_source(self, table: ast.ValuesTable) -> FieldView | None:
@@ -345,8 +346,7 @@ class _Checker:
         if rules.max_name_length and len(name.text) > rules.max_name_length:
             problems.append(f"it is {len(name.text)} characters, longer than {rules.max_name_length}")
         if problems:
-            self.d.add(codes.CUSTOM_NAME_INVALID, name.span, f"`{name.text}` is not a valid custom {what} name: " + "; ".join(problems),
-                       notes=[Note(message=rules.doc)] if rules.doc else ())
+            self.d.add(codes.CUSTOM_NAME_INVALID, name.span, f"`{name.text}` is not a valid custom {what} name: " + "; ".join(problems))
 
     def _create_module(self, item: ast.CreateModule, targets, rules) -> list[SchemaChange]:
         name = item.name.text
@@ -509,12 +509,13 @@ class _Checker:
         result = []
         for label, entry in rows.items():
             block: ast.ObjectBlock | None = entry["block"]
-            declared = block.cardinality.kind if block else None
-            reason = block.cardinality.reason.value if block and block.cardinality.reason else ""
-            if block and block.cardinality.kind == "lossy" and reason:
+            stated = block.cardinality if block is not None else None
+            declared = stated.kind if stated is not None else None
+            reason = stated.reason.value if stated is not None and stated.reason else ""
+            if stated is not None and stated.kind == "lossy" and reason:
                 self.ctx.lossy.append(LossyPoint(row=label, source=label, target=block.target_label.value, field="", kind="object", reason=reason, span=block.cardinality.span))
             computed = self._classify(entry["maps"], entry["extends"], entry["rebuilds"], label)
-            if block is not None:
+            if stated is not None:
                 self._check_cardinality(block, entry["maps"], label)
             result.append(ObjectRow(
                 label=label,
@@ -551,6 +552,12 @@ class _Checker:
             if not has_loss:
                 self.d.add(codes.CARDINALITY_MISMATCH, block.cardinality.span,
                            f"\"{label}\" is declared lossy, but nothing in it says what is lost; give a reason: `lossy \"...\"`")
+        elif kind == "1:1":
+            creating = [m for m in maps if not m.merge and m.route == "" and m.grouping == ""]
+            fan_out = {m.source for m in creating if sum(1 for o in creating if o.source == m.source) > 1}
+            if fan_out:
+                self.d.add(codes.CARDINALITY_MISMATCH, block.cardinality.span,
+                           f"\"{label}\" is declared 1:1, but each {sorted(fan_out)[0]} record loads several target records; declare it 1:many")
         elif kind == "1:many":
             targets = {m.target for m in maps}
             if len(maps) == 1 and len(targets) == 1 and maps[0].grouping == "" and maps[0].limit is None:

@@ -68,14 +68,19 @@ class ExpressionChecker:
         self.diagnostics = diagnostics
         self.references = references
         self._depth = 0
+        self._reported_depth = False
 
     # ------------------------------------------------------------------ entry points
 
     def infer(self, expr: ast.Node, env: RecordEnv | None) -> T.Type:
+        if self._depth == 0:
+            self._reported_depth = False
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                self.diagnostics.add(codes.TOO_DEEP, expr.span, "this expression nests too deeply; split it with `let`")
+                if not self._reported_depth:  # once per outermost expression
+                    self._reported_depth = True
+                    self.diagnostics.add(codes.TOO_DEEP, expr.span, "this expression nests too deeply; split it with `let`")
                 return T.ANY
             method = getattr(self, "_infer_" + type(expr).__name__)
             return method(expr, env)

@@ -27,7 +27,7 @@ def dependency_order(objects: Sequence[str], edges: Sequence[RefEdge]) -> GraphR
     depends: dict[str, set[str]] = {name: set() for name in objects}
     self_refs = []
     for edge in edges:
-        if edge.dependent not in position or edge.target not in position:
+        if edge.late or edge.dependent not in position or edge.target not in position:
             continue
         if edge.dependent == edge.target:
             self_refs.append(edge)
@@ -74,7 +74,7 @@ def order_conflicts(declared: Sequence[str], edges: Sequence[RefEdge]) -> list[R
     position = {name: index for index, name in enumerate(declared)}
     conflicts = []
     for edge in edges:
-        if edge.dependent == edge.target:
+        if edge.dependent == edge.target or edge.late:
             continue
         if edge.dependent in position and edge.target in position and position[edge.target] > position[edge.dependent]:
             conflicts.append(edge)

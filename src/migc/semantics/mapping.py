@@ -162,7 +162,7 @@ class MapChecker:
             self.env.locals[statement.name.text] = (kind, statement.name.span)
         elif isinstance(statement, ast.KeyStmt):
             self.key_field = statement.field.text
-            self._assign(statement.field, statement.value, None, is_key=True)
+            self._assign(statement.field, statement.value, statement.lossy, is_key=True)
         elif isinstance(statement, ast.Assign):
             self._assign(statement.field, statement.value, statement.lossy)
         elif isinstance(statement, ast.Drop):
@@ -317,7 +317,8 @@ class MapChecker:
                 stack.extend([node.left, node.right])
             elif isinstance(node, (ast.Call, ast.Pipe)):
                 symbol = self.ctx.scope.get(node.function.text)
-                if symbol is not None and symbol.kind == "values" and symbol.local and isinstance(symbol.node, ast.ValuesTable):
+                # A table that names its target (`to Obj.field`) has its outputs checked there.
+                if symbol is not None and symbol.kind == "values" and isinstance(symbol.node, ast.ValuesTable) and symbol.node.target is None:
                     for entry in symbol.node.entries:
                         stack.append(entry.value)
                     if symbol.node.default is not None:
@@ -371,7 +372,8 @@ class MapChecker:
         if ref.fallback is not None:
             self.ctx.exprs.infer(ref.fallback, self.env)
         if loaded:
-            self.ctx.edges.append(RefEdge(dependent=dependent, field=name.text, target=target_name, span=ref.span))
+            # A merge updates records after they exist: its refs do not constrain the load order.
+            self.ctx.edges.append(RefEdge(dependent=dependent, field=name.text, target=target_name, span=ref.span, late=self.block.merge))
         return target_name, tuple(keys)
 
     # ------------------------------------------------------------------ required fields

@@ -115,6 +115,7 @@ class RefEdge(msgspec.Struct, frozen=True, kw_only=True):
     field: str
     target: str
     span: Span
+    late: bool = False  # set by a `merge` map, which runs after every object is created
 
 
 class SchemaChange(msgspec.Struct, frozen=True, kw_only=True):

@@ -68,13 +68,13 @@ def load_program(path: Path, *, text: str | None = None, display_name: str | Non
     try:
         source = SourceFile(name, text) if text is not None else SourceFile.from_path(path, name)
     except SourceError as error:
-        program.diagnostics.add(codes.FILE_UNREADABLE, SourceFile(name, "").span(0, 0), f"{name}: {error.reason}")
+        program.diagnostics.add(codes.FILE_UNREADABLE, SourceFile(name, "").span(0, 0), f"cannot read this file: {error.reason}")
         return program
     root = LoadedModule(_key(path), parse(source))
     program.modules[root.key] = root
     program.root = root
     program.diagnostics.extend(root.parsed.diagnostics)
-    _resolve_imports(program, root, path, stack=[root.key])
+    _resolve_imports(program, root, path, stack=[root.key], via=None)
     return program
 
 
@@ -85,7 +85,8 @@ def _key(path: Path) -> str:
         return str(path)
 
 
-def _resolve_imports(program: Program, loaded: LoadedModule, path: Path, stack: list[str]) -> None:
+def _resolve_imports(program: Program, loaded: LoadedModule, path: Path, stack: list[str], via: ast.Import | None) -> None:
+    """`via` is the root file's import that led here, where a cycle further down is reported too."""
     if loaded.module is None:
         return
     for item in loaded.module.items:
@@ -104,6 +105,8 @@ def _resolve_imports(program: Program, loaded: LoadedModule, path: Path, stack: 
         if key in stack:
             cycle = " -> ".join(Path(k).name for k in stack[stack.index(key) :] + [key])
             program.diagnostics.add(codes.IMPORT_CYCLE, item.span, f"import cycle: {cycle}")
+            if via is not None and via is not item:
+                program.diagnostics.add(codes.IMPORT_CYCLE, via.span, f"this import leads into an import cycle: {cycle}")
             loaded.imports.append((item, None))
             continue
         imported = program.modules.get(key)
@@ -118,7 +121,7 @@ def _resolve_imports(program: Program, loaded: LoadedModule, path: Path, stack: 
             imported = LoadedModule(key, parse(source))
             program.modules[key] = imported
             program.diagnostics.extend(imported.parsed.diagnostics)
-            _resolve_imports(program, imported, target_path, stack + [key])
+            _resolve_imports(program, imported, target_path, stack + [key], via if via is not None else item)
         loaded.imports.append((item, imported))
 
 

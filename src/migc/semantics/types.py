@@ -160,7 +160,7 @@ def assignable(value: Type, target: Type) -> bool:
     if t == "lookup":
         return v == "id"
     if t == "id":
-        return v in ("string", "lookup")
+        return v in ("string", "text", "lookup")
     if t in ("multipicklist", "tags", "list"):
         if v in MANY_VALUED:
             target_item = element(target)

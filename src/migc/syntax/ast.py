@@ -277,6 +277,7 @@ class RefLookup(Node, frozen=True, kw_only=True):
 class KeyStmt(Node, frozen=True, kw_only=True):
     field: Name
     value: Expr
+    lossy: StringLit | None = None
 
 
 class Assign(Node, frozen=True, kw_only=True):
@@ -373,7 +374,7 @@ class ObjectBlock(Node, frozen=True, kw_only=True):
 
     label: StringLit
     target_label: StringLit
-    cardinality: Cardinality
+    cardinality: Cardinality | None  # None: computed from the maps
     items: tuple[MapBlock | ExtendBlock | RebuildBlock | NoteStmt, ...]
 
 

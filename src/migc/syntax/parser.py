@@ -8,6 +8,7 @@ per line, so one mistake does not drown in its own echoes.
 
 from __future__ import annotations
 
+import re
 import threading
 
 import msgspec
@@ -344,6 +345,12 @@ class _Session:
             )
             return
         found = describe_token(token.type, token.value)
+        if token.type == "INT" and re.match(r"1:(1|many)\b", self.source.text[token.start_pos :]):
+            self.diagnostics.add(
+                codes.UNEXPECTED_TOKEN, span,
+                "a cardinality (`1:1`, `1:many`, `lossy`) belongs on the `object` row that groups maps, not on a `map`",
+            )
+            return
         if token.type in ("NAME",) or token.value.isidentifier():
             suggestion = self.names.close_keyword(token.value, expected)
             expects_keyword = any(t in self.names.text_of and self.names.text_of[t].isidentifier() for t in expected)

@@ -444,7 +444,8 @@ class AstBuilder(Transformer):
 
     def object_block(self, children):
         meta, children = _split(children)
-        label, target_label, cardinality, *items = children
+        label, target_label, *items = children
+        cardinality = items.pop(0) if items and isinstance(items[0], ast.Cardinality) else None
         return ast.ObjectBlock(
             span=self._span(meta),
             label=self._string_lit(label),
@@ -520,7 +521,8 @@ class AstBuilder(Transformer):
 
     def key_stmt(self, children):
         meta, children = _split(children)
-        return ast.KeyStmt(span=self._span(meta), field=children[0], value=children[1])
+        lossy = children[2] if len(children) > 2 else None
+        return ast.KeyStmt(span=self._span(meta), field=children[0], value=children[1], lossy=lossy)
 
     def lossy_note(self, children):
         meta, children = _split(children)
