@@ -277,7 +277,9 @@ class _Planner:
         for limits in (override, self.target.platform.limits.batch):
             size = getattr(limits, operation, None) if limits is not None else None
             if size is not None:
-                return size, ""
+                # The platform's own caveat is stated once among the assumptions.
+                unconfirmed = limits.unconfirmed if limits is override else ""
+                return size, f"batch size unconfirmed: {unconfirmed}" if unconfirmed else ""
         return 1, f"no {operation} batch size published: one record per call"
 
     def _endpoint(self, spec: ObjectSpec | None, operation: str) -> str:
@@ -417,6 +419,11 @@ class _Planner:
         result.append("Windows longer than a minute (hourly, daily budgets) are spent at full pace and then waited out; "
                       "rolling windows are modelled as fixed ones starting with the first call.")
         result.append("Only loading into the target is timed; extraction from the source runs ahead of it.")
+        if limits.batch is not None and limits.batch.unconfirmed:
+            result.append(f"Batch sizes are unconfirmed: {limits.batch.unconfirmed}.")
+        rules = self.target.platform.custom_fields
+        if rules is not None and rules.unconfirmed and self.model.schema:
+            result.append(f"Custom fields: {rules.unconfirmed.rstrip('.')}.")
         if not self.sizing.counts:
             result.append("No counts file: record numbers, calls and durations of the object phases are unknown; only the schema phase is timed.")
         elif self._missing_counts():

@@ -77,7 +77,8 @@ def render_markdown(plan: LoadPlan) -> str:
         add("")
         for step in plan.schema.steps:
             if step.items and step.kind != "create-module":
-                add(f"- {step.object} ({step.kind}): " + ", ".join(f"`{item}`" for item in step.items))
+                add(f"- {step.object} ({step.kind}): " + ", ".join(f"`{item}`" for item in step.items) + "."
+                    + "".join(f" {_sentence(n)}" for n in step.notes))
         add("")
     else:
         add("Nothing to create: the mapping uses the target's existing schema.")
