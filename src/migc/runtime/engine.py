@@ -2,20 +2,41 @@
 
 Phases: the schema phase creates the custom modules, fields and picklist options the file
 declares (and a source-id stamp field on objects that keyless maps load), recording the API
-names the target assigns. Then one phase per map, in load order (creating maps before the
-`merge` maps of the same object): source records stream through routing, grouping, the
-generated transform, flags, limits and ref resolution into full batches. Every write is an
-upsert by a key (the map's `key`, else the stamp), so re-sending a batch after a crash cannot
-duplicate a record; a batch is journaled as open before it is sent and closed with its results
-in one transaction, and a resumed run skips every record already linked.
+names the target assigns; what the target's API cannot create (a lookup field, a Freshsales
+module) is listed as admin steps and the run stops until they are done. Then one phase per map,
+in load order (creating maps before the `merge` maps of the same object): source records stream
+through routing, grouping, `limit`, the generated transform, flags and ref resolution into full
+batches.
+
+Every write is idempotent or checked: an upsert by the map's `key` (else the stamp), an update by
+id for records the journal already links, or, where the target has no upsert for the object, an
+insert whose doubtful outcome (a lost reply, a crash) is checked by looking the key or stamp up
+before anything is resent. A batch is journaled as open before it is sent and closed with its
+results in one transaction; a resumed run checks the records of an open batch and skips every
+unit that already has a disposition. Records of objects that can be neither upserted nor looked
+up are *held* in quarantine when their outcome is unknown, never resent blindly.
+
+Sample runs take, per map, the first `sample` units plus the first unit (within the first
+`SAMPLE_SCAN_FACTOR` x `sample` units read, at least `SAMPLE_MIN_SCAN`) that exercises each
+values-table entry (or `else`), each flag and each kind of failure not yet covered, and leave out
+units whose ref points at a record this run loads but the sample does not.
+
+After each phase of a full run the phase must reconcile (source units = loaded + quarantined +
+skipped, and nothing left pending); otherwise the run stops with `PhaseUnbalanced`, resumable.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
+import os
+import signal
+import sqlite3
+import tempfile
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -23,45 +44,116 @@ import msgspec
 from migc import ir
 from migc.catalog.schema import Catalog
 from migc.compiler.codegen import CompiledProgram, MapFunctions
-from migc.connectors.base import FieldDefinition, ModuleDefinition, SourceConnector, TargetConnector
+from migc.connectors.base import (
+    ConnectorError,
+    FieldDefinition,
+    ModuleDefinition,
+    SchemaOperationFailed,
+    SourceConnector,
+    TargetConnector,
+    UnsupportedOperation,
+)
+from migc.connectors.results import OUTCOME_UNKNOWN, RecordResult
+from migc.connectors.retry import StatsSnapshot
 from migc.runtime.builtins import BUILTINS, BuiltinError
-from migc.runtime.journal import AuditEntry, IdLink, Journal, Quarantined
+from migc.runtime.journal import (
+    AuditEntry,
+    DeferredRef,
+    IdLink,
+    Journal,
+    LookupKey,
+    Quarantined,
+    Skipped,
+    normalized_key,
+)
 from migc.semantics.model import Model
 
 STAMP_LABEL = "migc source id"
+# Single-record APIs (Freshsales, Pipedrive) get this many records per connector call, which the
+# connector sends concurrently within its rate budget; batch APIs get their own batch size.
+SINGLE_RECORD_WINDOW = 50
+SAMPLE_SCAN_FACTOR = 20
+SAMPLE_MIN_SCAN = 1_000
+# Records the target answered `retryable` (after the connector's own retries) are sent again this
+# many times before they are left pending, which stops the run at the end of the phase.
+WRITE_ROUNDS = 3
+DEFERRED_PAGE = 500
+LOOKUP_CACHE_LIMIT = 50_000
+# Platforms whose records take tags only through the add-tags action, not in the record body.
+TAGS_BY_ACTION = frozenset({"zoho_crm"})
+
+# The test hook for crash tests (docs/running.md): after this many batches of this process, at
+# the point named by MIGC_TEST_CRASH_POINT, the process kills itself with SIGKILL.
+CRASH_AFTER_VARIABLE = "MIGC_TEST_CRASH_AFTER_BATCHES"
+CRASH_POINT_VARIABLE = "MIGC_TEST_CRASH_POINT"
+CRASH_POINTS = ("before-send", "after-send", "after-commit")
+
 # .mig type kinds -> the connectors' neutral field types (`migc.connectors.base.FieldType`).
 _TYPE_OF_KIND = {
     "string": "text", "text": "textarea", "json": "textarea", "integer": "integer", "decimal": "decimal",
     "boolean": "boolean", "date": "date", "datetime": "datetime", "email": "email", "phone": "phone", "url": "url",
-    "picklist": "picklist", "multipicklist": "multipicklist", "lookup": "lookup", "tags": "multipicklist",
+    "picklist": "picklist", "multipicklist": "multipicklist", "tags": "multipicklist",
 }
 
 
 class RunOptions(msgspec.Struct, kw_only=True):
     operator: str
-    sample: int | None = None  # records per map; None: all
+    sample: int | None = None  # units per map; None: all
     since: dt.datetime | None = None  # delta runs: source records changed since
     refresh: bool = False  # delta runs: send records already loaded again (they changed)
+    resend_held: bool = False  # release held units (outcome unknown) so they are sent again
 
 
 class PhaseResult(msgspec.Struct, kw_only=True):
+    """What one pass of one phase did. `read` = loaded + already + skipped + quarantined + held
+    + duplicates + pending (+ units a sample left out are not read)."""
+
     phase: str
     target: str
     read: int = 0
-    loaded: int = 0
+    loaded: int = 0  # written in this pass
+    already: int = 0  # loaded by an earlier pass (a sample, a run before a crash)
     inserted: int = 0
     updated: int = 0
     skipped: int = 0
     quarantined: int = 0
+    held: int = 0
     reported: int = 0
+    duplicates: int = 0  # the same source id read again in this pass
+    pending: int = 0  # no disposition: the target kept answering "retry later"
 
 
 class RunSummary(msgspec.Struct, kw_only=True):
     phases: list[PhaseResult]
+    source_stats: StatsSnapshot | None = None
+    target_stats: StatsSnapshot | None = None
 
     @property
     def quarantined(self) -> int:
-        return sum(p.quarantined for p in self.phases)
+        return sum(p.quarantined + p.held for p in self.phases)
+
+
+class RunStopped(Exception):
+    """The run stopped for a reason the operator must act on; `migc run --resume` continues it."""
+
+
+class SchemaIncomplete(RunStopped):
+    def __init__(self, steps: list[str]) -> None:
+        self.steps = steps
+        lines = "\n".join(f"  - {step}" for step in steps)
+        super().__init__(f"the target cannot create {len(steps)} schema item(s) through its API; create them in its admin UI, "
+                         f"then resume the run:\n{lines}")
+
+
+class PhaseUnbalanced(RunStopped):
+    def __init__(self, result: PhaseResult, accounted: int) -> None:
+        self.result = result
+        self.accounted = accounted
+        parts = [f"phase {result.phase} does not reconcile: {result.read - result.duplicates} source units, "
+                 f"{accounted} loaded + quarantined + skipped in the journal"]
+        if result.pending:
+            parts.append(f"{result.pending} records were not loaded because {result.target} kept answering 'retry later'")
+        super().__init__("; ".join(parts) + ". Fix the cause, then resume the run (nothing loaded is sent again)")
 
 
 Event = Callable[[str, dict[str, Any]], None]
@@ -132,6 +224,95 @@ def to_wire(value: Any) -> Any:
     return value
 
 
+def field_value(record: dict[str, Any], api_field: str) -> Any:
+    """A field of a record as a target returns it: at the top level, or among the custom values
+    (Freshsales `custom_field`, Pipedrive `custom_fields`)."""
+    if api_field in record:
+        return record[api_field]
+    for nest in ("custom_field", "custom_fields"):
+        inner = record.get(nest)
+        if isinstance(inner, dict) and api_field in inner:
+            return inner[api_field]
+    return None
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _group_sid(key: tuple) -> str:
+    return "|".join("" if k is None else str(k) for k in key)
+
+
+def _jsonable(record: Any) -> dict[str, Any]:
+    if isinstance(record, dict):
+        return json.loads(json.dumps(record, default=str))
+    return {"members": json.loads(json.dumps(record, default=str))}
+
+
+class _CrashHook:
+    """Reads the crash-test variables once; `reached(point)` kills the process when they say so."""
+
+    def __init__(self) -> None:
+        raw = os.environ.get(CRASH_AFTER_VARIABLE, "").strip()
+        self.after = int(raw) if raw.isdigit() else None
+        self.point = os.environ.get(CRASH_POINT_VARIABLE, "after-commit").strip() or "after-commit"
+        if self.point not in CRASH_POINTS:
+            raise RunStopped(f"{CRASH_POINT_VARIABLE} must be one of {', '.join(CRASH_POINTS)}, not {self.point!r}")
+        self.batches = 0
+
+    def batch_started(self) -> None:
+        self.batches += 1
+
+    def reached(self, point: str) -> None:
+        if self.after is not None and point == self.point and self.batches >= self.after:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _Unit(msgspec.Struct, kw_only=True):
+    """One unit of work: a record, or a group of records for `summarize`, after routing."""
+
+    sid: str
+    payload: Any = None  # what the transform takes
+    first: dict[str, Any] = msgspec.field(default_factory=dict)
+    error: str = ""  # the source record could not be decoded, routed or grouped
+    span: Any = None  # the .mig statement that failed on it
+
+
+class _Pending(msgspec.Struct, kw_only=True):
+    """A unit ready to load."""
+
+    sid: str
+    record: dict[str, Any]
+    out: dict[str, Any]
+    first: dict[str, Any]
+    identity: str = ""  # the key or stamp value the write is matched by
+    known_id: str | None = None  # the target record, when the journal (or a check) knows it
+    recovered: bool = False  # found after a crash: inserted by this run, now updated by id
+    tags: list[str] = msgspec.field(default_factory=list)
+    deferred: list[tuple[str, list[Any], Any]] = msgspec.field(default_factory=list)
+    partial: bool = False
+    reports: list[str] = msgspec.field(default_factory=list)
+
+
+class _Resolved(msgspec.Struct, kw_only=True):
+    record: dict[str, Any]
+    problem: tuple[str, Any] | None = None
+    deferred: list[tuple[str, list[Any], Any]] = msgspec.field(default_factory=list)
+    partial: bool = False
+    outside_sample: bool = False
+    reports: list[str] = msgspec.field(default_factory=list)
+
+
+class _Plan(msgspec.Struct, kw_only=True):
+    """How a phase writes: `op` upsert / merge / create; `identity` the API field it is matched by."""
+
+    target_object: str
+    op: str
+    identity: str
+    batch_size: int
+
+
 class Engine:
     def __init__(
         self,
@@ -159,28 +340,74 @@ class Engine:
         self.module_names: dict[str, str] = {}  # .mig module name -> API name
         self.stamps: dict[str, str] = {}  # target object -> API name of its stamp field
         self._fuzzy_candidates: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        # Quarantines and audit rows wait for the next batch's transaction: one commit, not one each.
+        self._lookup_cache: dict[tuple[str, str, str], str | None] = {}
+        self._warned: set[str] = set()
+        self._crash = _CrashHook()
+        self._trace: set[tuple] | None = None
+        # Quarantines, skips and audit rows wait for the next batch's transaction: one commit, not one each.
         self._pending_quarantine: list[Quarantined] = []
         self._pending_audit: list[AuditEntry] = []
+        self._pending_skips: list[Skipped] = []
+        self._unflushed: set[str] = set()  # source ids whose disposition waits in the lists above
+        program = compiled.program
+        self._loaded_objects = {m.target for m in program.maps if not m.merge}
+        self._ref_steps = {
+            m.id: {s.field: s for s in m.steps if isinstance(s, ir.FieldStep) and s.ref is not None} for m in program.maps
+        }
+        # Per target object, the fields refs and merges find its records by: indexed at load time.
+        self._indexed_fields: dict[str, set[str]] = {}
+        for m in program.maps:
+            if m.key_field:
+                self._indexed_fields.setdefault(m.target, set()).add(m.key_field)
+            for step in self._ref_steps[m.id].values():
+                for match in step.ref.matches:
+                    if not match.fuzzy:
+                        self._indexed_fields.setdefault(step.ref.target, set()).add(match.field)
 
     # ------------------------------------------------------------------ the run
 
     async def run(self) -> RunSummary:
-        await self.schema_phase()
-        phases = []
-        for program in self.ordered_maps():
-            phases.append(await self.map_phase(program))
-        return RunSummary(phases=phases)
+        """The schema phase, then every map phase in load order; raises `RunStopped` subclasses
+        (with `.phases`, the results so far) when the operator must act before resuming."""
+        self.journal.begin_pass(self.options.operator)
+        phases: list[PhaseResult] = []
+        restore = self._install_tracing() if self.options.sample is not None else None
+        try:
+            await self.schema_phase()
+            for program in self.ordered_maps():
+                phases.append(await self.map_phase(program))
+        except RunStopped as stopped:
+            stopped.phases = phases  # type: ignore[attr-defined]
+            raise
+        finally:
+            if restore is not None:
+                restore()
+            self.emit("stats", {"source": msgspec.to_builtins(self.source.stats()), "target": msgspec.to_builtins(self.target.stats())})
+        return RunSummary(phases=phases, source_stats=self.source.stats(), target_stats=self.target.stats())
+
+    def _balanced(self, result: PhaseResult) -> tuple[bool, int]:
+        """Whether the phase reconciles: every unit read has exactly one disposition (full runs),
+        and nothing was left pending (every run)."""
+        accounted = self.journal.counts(result.phase).accounted
+        full = self.options.sample is None and self.options.since is None
+        return not result.pending and (not full or accounted == result.read - result.duplicates), accounted
 
     def ordered_maps(self) -> list[ir.MapProgram]:
         by_target: dict[str, list[ir.MapProgram]] = {}
         for program in self.compiled.program.maps:
             by_target.setdefault(program.target, []).append(program)
-        ordered = []
+        # A merge runs right after the maps creating its object, unless it refers to an object
+        # that loads later (a cycle broken by a merge): then it runs at the end.
+        position = {name: index for index, name in enumerate(self.compiled.program.load_order)}
+        ordered, deferred = [], []
         for target in self.compiled.program.load_order:
             maps = by_target.get(target, [])
-            ordered.extend([m for m in maps if not m.merge] + [m for m in maps if m.merge])
-        return ordered
+            ordered.extend(m for m in maps if not m.merge)
+            for merge in (m for m in maps if m.merge):
+                refs = [s.ref.target for s in merge.steps if isinstance(s, ir.FieldStep) and s.ref is not None]
+                late = any(position.get(ref, -1) > position[target] for ref in refs)
+                (deferred if late else ordered).append(merge)
+        return ordered + deferred
 
     def object_name(self, mig_name: str) -> str:
         return self.module_names.get(mig_name, mig_name)
@@ -188,41 +415,119 @@ class Engine:
     def field_name(self, object_name: str, mig_field: str) -> str:
         return self.api_names.get((object_name, mig_field), mig_field)
 
+    def _warn(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            self.emit("warning", {"message": message})
+
     # ------------------------------------------------------------------ schema phase
 
     async def schema_phase(self) -> None:
         saved = self.journal.checkpoint("schema")
         if saved is not None and saved[0] == "done":
-            self._restore_names(saved[1])
+            self.restore_names(saved[1])
             self.emit("phase-skipped", {"phase": "schema"})
             return
         self.emit("phase-start", {"phase": "schema", "changes": len(self.model.schema)})
+        steps: list[str] = []
+        missing_modules: set[str] = set()
+        described: dict[str, list[dict[str, Any]]] = {}
         for change in self.model.schema:
-            if change.kind == "module":
-                api_name = await self.target.create_module(ModuleDefinition(singular_label=change.label or change.object, plural_label=change.label or change.object, api_name=change.object))
-                self.module_names[change.object] = api_name
+            if change.kind != "module":
+                continue
+            label = change.label or change.object
+            try:
+                self.module_names[change.object] = await self.target.create_module(
+                    ModuleDefinition(singular_label=label, plural_label=label, api_name=change.object))
+            except (UnsupportedOperation, SchemaOperationFailed) as error:
+                if await self._fields_of(change.object, described) is not None:
+                    self.module_names[change.object] = change.object  # created by an admin
+                else:
+                    missing_modules.add(change.object)
+                    steps.append(f"custom module {change.object} (label {label!r}) with its fields: {error}")
+        key_fields = {(m.target, m.key_field) for m in self.compiled.program.maps if m.key_field and not m.merge}
         for change in self.model.schema:
-            if change.kind == "field":
-                definition = self._field_definition(change)
-                api_name = await self.target.create_field(self.object_name(change.object), definition)
-                self.api_names[(change.object, change.field)] = api_name
-            elif change.kind == "picklist":
+            if change.kind != "field" or change.object in missing_modules:
+                continue
+            api_object = self.object_name(change.object)
+            existing = await self._existing_field(api_object, change.field, change.label or change.field, described)
+            if existing is not None:
+                self.api_names[(change.object, change.field)] = existing
+                continue
+            kind = change.type.split("(")[0].split("[")[0]
+            if kind == "lookup":
+                points_at = change.type[len("lookup("):-1]
+                steps.append(f"lookup field {change.object}.{change.field} (label {change.label or change.field!r}) pointing at "
+                             f"{points_at}: the {self.target.platform} connector cannot create lookup fields")
+                continue
+            try:
+                definition = self._field_definition(change, unique=(change.object, change.field) in key_fields)
+                self.api_names[(change.object, change.field)] = await self.target.create_field(api_object, definition)
+                described.pop(api_object, None)
+            except (UnsupportedOperation, SchemaOperationFailed) as error:
+                steps.append(f"field {change.object}.{change.field} (label {change.label or change.field!r}, {change.type}): {error}")
+        for change in self.model.schema:
+            if change.kind != "picklist" or change.object in missing_modules:
+                continue
+            try:
                 await self.target.add_picklist_values(self.object_name(change.object), self.field_name(change.object, change.field), list(change.values))
+            except (UnsupportedOperation, SchemaOperationFailed) as error:
+                steps.append(f"picklist values {', '.join(change.values)} on {change.object}.{change.field}: {error}")
         for program in self.compiled.program.maps:
-            if not program.key_field and not program.merge and program.target not in self.stamps:
-                definition = FieldDefinition(label=STAMP_LABEL, type="text", length=255, unique=True,
-                                             description="The source record this record was migrated from (migc).")
-                self.stamps[program.target] = await self.target.create_field(self.object_name(program.target), definition)
+            if program.key_field or program.merge or program.target in self.stamps or program.target in missing_modules:
+                continue
+            api_object = self.object_name(program.target)
+            existing = await self._existing_field(api_object, "", STAMP_LABEL, described)
+            if existing is not None:
+                self.stamps[program.target] = existing
+                continue
+            definition = FieldDefinition(label=STAMP_LABEL, type="text", length=255, unique=True,
+                                         description="The source record this record was migrated from (migc).")
+            try:
+                self.stamps[program.target] = await self.target.create_field(api_object, definition)
+            except (UnsupportedOperation, SchemaOperationFailed) as error:
+                # Not fatal: records still load, but an interrupted write to this object cannot be checked.
+                self._warn(f"stamp:{program.target}", f"{program.target} gets no {STAMP_LABEL!r} field ({error}); records whose write "
+                           "is interrupted are held in quarantine for review instead of being sent again")
+        if steps:
+            self.emit("schema-incomplete", {"steps": steps})
+            raise SchemaIncomplete(steps)
         state = {"modules": self.module_names, "fields": [[o, f, n] for (o, f), n in sorted(self.api_names.items())], "stamps": self.stamps}
         self.journal.set_checkpoint("schema", "done", state)
         self.emit("phase-end", {"phase": "schema"})
 
-    def _restore_names(self, state: dict[str, Any]) -> None:
+    def restore_names(self, state: dict[str, Any]) -> None:
+        """The API names the schema phase recorded (for commands that run after it)."""
         self.module_names = dict(state.get("modules", {}))
         self.api_names = {(o, f): n for o, f, n in state.get("fields", [])}
         self.stamps = dict(state.get("stamps", {}))
 
-    def _field_definition(self, change) -> FieldDefinition:
+    def restore_schema(self) -> None:
+        saved = self.journal.checkpoint("schema")
+        if saved is not None:
+            self.restore_names(saved[1])
+
+    async def _fields_of(self, api_object: str, cache: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]] | None:
+        """The object's fields as `describe()` reports them, or None when the target cannot say."""
+        if api_object not in cache:
+            try:
+                cache[api_object] = list((await self.target.describe(api_object)).get("fields") or [])
+            except ConnectorError:
+                return None
+        return cache[api_object]
+
+    async def _existing_field(self, api_object: str, api_name: str, label: str, cache) -> str | None:
+        fields = await self._fields_of(api_object, cache) or []
+        wanted = label.strip().casefold()
+        for field in fields:
+            if api_name and field.get("key") == api_name:
+                return str(field["key"])
+        for field in fields:
+            if str(field.get("label", "")).strip().casefold() == wanted and field.get("custom", True):
+                return str(field["key"])
+        return None
+
+    def _field_definition(self, change, *, unique: bool) -> FieldDefinition:
         kind = change.type.split("(")[0].split("[")[0]
         length = None
         if "(" in change.type and kind in ("string", "text"):
@@ -233,124 +538,173 @@ class Engine:
         picklist: tuple[str, ...] = ()
         if kind in ("picklist", "multipicklist") and "(" in change.type:
             picklist = tuple(v.strip().strip('"') for v in change.type[len(kind) + 1 : -1].split(",") if v.strip() and v.strip() != "…")
-        return FieldDefinition(label=change.label or change.field, type=_TYPE_OF_KIND.get(kind, "text"), length=length, picklist=picklist)
+        return FieldDefinition(label=change.label or change.field, type=_TYPE_OF_KIND.get(kind, "text"), length=length,
+                               picklist=picklist, unique=unique)
 
     # ------------------------------------------------------------------ one map
 
+    def _state(self, phase: str) -> dict[str, Any]:
+        saved = self.journal.checkpoint(phase)
+        return dict(saved[1]) if saved is not None else {}
+
+    def plan(self, program: ir.MapProgram) -> _Plan:
+        target_object = self.object_name(program.target)
+        if program.merge:
+            op, identity = "merge", self.field_name(program.target, program.key_field)
+        elif program.key_field:
+            op, identity = "upsert", self.field_name(program.target, program.key_field)
+        elif program.target in self.stamps:
+            op, identity = "upsert", self.stamps[program.target]
+        else:
+            op, identity = "create", ""
+        # A phase that found the target has no upsert for the object keeps writing by insert.
+        op = self._state(program.id).get("op", op)
+        size = max(1, self.target.batch_size(target_object, "update" if op == "merge" else "upsert"))
+        return _Plan(target_object=target_object, op=op, identity=identity, batch_size=size if size > 1 else SINGLE_RECORD_WINDOW)
+
     async def map_phase(self, program: ir.MapProgram) -> PhaseResult:
         phase = program.id
-        target_object = self.object_name(program.target)
-        result = PhaseResult(phase=phase, target=program.target)
         saved = self.journal.checkpoint(phase)
         if saved is not None and saved[0] == "done":
             self.emit("phase-skipped", {"phase": phase})
             counts = self.journal.counts(phase)
-            return PhaseResult(phase=phase, target=program.target, inserted=counts.inserted, updated=counts.updated,
-                               skipped=counts.skipped, quarantined=counts.quarantined, reported=counts.reported)
+            return PhaseResult(phase=phase, target=program.target, read=int(saved[1].get("read", 0)), already=counts.loaded,
+                               skipped=counts.skipped, quarantined=counts.quarantined - counts.held, held=counts.held,
+                               reported=counts.reported)
         self.emit("phase-start", {"phase": phase, "target": program.target})
-        self.journal.set_checkpoint(phase, "running", {})
+        self.journal.set_checkpoint(phase, "running", self._state(phase))
         functions = self.compiled.maps[phase]
-        key_field = self.field_name(program.target, program.key_field) if program.key_field else self.stamps.get(program.target, "")
-        op = "update" if program.merge else "upsert"
-        batch_size = max(1, self.target.batch_size(target_object, op))
-        batch: list[tuple[str, dict[str, Any], str]] = []
-        batch_number = self._next_batch_number(phase)
+        plan = self.plan(program)
+        result = PhaseResult(phase=phase, target=program.target)
+        if self.options.resend_held:
+            released = self.journal.release_held(phase)
+            if released:
+                self.emit("released", {"phase": phase, "units": released})
+        known = await self._recover_open_batches(program, plan)
+        if plan.op == "upsert" and program.key_field:
+            await self._remember_preexisting(program, plan)
+        batch: dict[str, _Pending] = {}
         limit_counts: dict[Any, int] = {}
-        self_links: list[tuple[str, str, ir.RefLookup, tuple]] = []
-        async for sid, unit, first in self._units(program, functions):
+        sample = self.options.sample
+        window = max(SAMPLE_SCAN_FACTOR * sample, SAMPLE_MIN_SCAN) if sample is not None else 0
+        covered: set[tuple] = set()
+        scanned = taken = 0
+        async for unit in self._units(program, functions):
+            if sample is not None:
+                scanned += 1
+                if taken >= sample and scanned > window:
+                    break
+                pending, hits = await self._evaluate_for_sample(program, functions, unit)
+                new = hits - covered
+                if pending is _LEFT_OUT or (taken >= sample and not new):
+                    continue
+                covered |= hits
+                taken += 1
+            else:
+                pending = None
             result.read += 1
-            try:
-                out, refs, fired = functions.transform(unit)
-            except Exception as error:  # a bad value: quarantined with the .mig line that failed
-                self._quarantine(program, sid, first, str(error), self.compiled.span_of(error))
+            if unit.error:
+                self._quarantine(program, unit.sid, unit.first, unit.error, unit.span)
                 result.quarantined += 1
                 continue
-            flagged = [program.flags[i] for i in fired]
-            quarantine = next((f for f in flagged if f.action == "quarantine"), None)
-            if quarantine is not None:
-                self._quarantine(program, sid, first, f"flag: {quarantine.message}", quarantine.span)
-                result.quarantined += 1
-                continue
-            for flag in flagged:
-                self._pending_audit.append(AuditEntry(op="report", phase=phase, map_id=phase, source_object=program.source, source_id=sid,
-                                                      target_object=program.target, detail=flag.message))
-                result.reported += 1
             if functions.limit_key is not None:
-                group = functions.limit_key(first)
+                group = functions.limit_key(unit.first)
                 limit_counts[group] = limit_counts.get(group, 0) + 1
                 if limit_counts[group] > (program.limit or 0):
-                    self._pending_audit.append(AuditEntry(op="skip", phase=phase, map_id=phase, source_object=program.source, source_id=sid,
-                                                          target_object=program.target, detail=f"over the limit of {program.limit}"))
+                    self._skip(program, unit.sid, f"over the limit of {program.limit} per {group}")
                     result.skipped += 1
                     continue
-            if not self.options.refresh and self.journal.target_for_source(phase, sid) is not None:
-                continue  # loaded before a crash, or by the sample; the id map has it
-            record, problem = await self._resolve(program, out, refs, sid, self_links)
-            if problem is not None:
-                self._quarantine(program, sid, first, problem[0], problem[1])
+            if unit.sid in batch:
+                result.duplicates += 1
+                continue
+            disposition, current = self._disposition(phase, unit.sid)
+            if current:
+                result.duplicates += 1
+                continue
+            if disposition == "held":
+                result.held += 1
+                continue
+            if disposition == "linked" and not self.options.refresh:
+                result.already += 1
+                continue
+            if pending is None:
+                pending = await self._evaluate(program, functions, unit)
+            if isinstance(pending, _Failure):
+                self._quarantine(program, unit.sid, unit.first, pending.reason, pending.span)
                 result.quarantined += 1
                 continue
-            key_value = str(out.get(program.key_field)) if program.key_field else f"{phase}:{sid}"
-            if not program.key_field and key_field:
-                record[key_field] = key_value
-            batch.append((sid, record, key_value))
-            if len(batch) >= batch_size:
-                await self._flush(program, target_object, key_field, batch, batch_number, result)
-                batch_number += 1
-                batch = []
+            if disposition in ("linked", "partial"):
+                pending.known_id = self.journal.target_for_source(phase, unit.sid)
+            elif unit.sid in known:
+                pending.known_id, pending.recovered = known[unit.sid], True
+            for message in pending.reports:
+                self._audit("report", program, unit.sid, detail=message)
+                result.reported += 1
+            batch[unit.sid] = pending
+            if len(batch) >= plan.batch_size:
+                await self._flush(program, plan, list(batch.values()), result)
+                batch = {}
         if batch:
-            await self._flush(program, target_object, key_field, batch, batch_number, result)
-        if self_links:
-            await self._second_pass(program, target_object, self_links, result)
-        with self.journal.transaction():
-            self._write_pending()
-            self.journal.set_checkpoint(phase, "done", {"read": result.read})
-        self.emit("phase-end", {"phase": phase, **msgspec.structs.asdict(result)})
+            await self._flush(program, plan, list(batch.values()), result)
+        await self._second_pass(program, plan, result)
+        self._write_pending()
+        balanced, accounted = self._balanced(result)
+        self.journal.set_checkpoint(phase, "done" if balanced else "unbalanced", {**self._state(phase), "read": result.read})
+        self.emit("phase-end", {"phase": phase, "accounted": accounted, **msgspec.structs.asdict(result)})
+        if not balanced:
+            raise PhaseUnbalanced(result, accounted)
         return result
 
-    def _next_batch_number(self, phase: str) -> int:
-        saved = self.journal.checkpoint(phase)
-        return int(saved[1].get("batches", 0)) if saved else 0
+    def _disposition(self, phase: str, sid: str) -> tuple[str | None, bool]:
+        """(the unit's disposition, whether this pass wrote it). Dispositions not yet committed
+        are the current batch's; the journal holds the rest, so memory stays flat."""
+        if sid in self._unflushed:
+            return "quarantined", True
+        return self.journal.disposition(phase, sid)
 
-    async def _units(self, program: ir.MapProgram, functions: MapFunctions) -> AsyncIterator[tuple[str, Any, dict]]:
-        """(source id, what the transform takes, the first source record) for each unit of work:
-        a record, or a group of records for `summarize`, after routing and `distinct`."""
+    async def _units(self, program: ir.MapProgram, functions: MapFunctions) -> AsyncIterator[_Unit]:
+        """Every unit of work of `program`: records, or groups of records for `summarize`, after
+        routing and `distinct`, in source order (groups in the order of their first record)."""
         id_field = self._source_id_field(program.source)
         decode = decoder_for(self.source_catalog.objects.get(program.source))
         others = self._earlier_routes(program)
         seen: set[tuple] = set()
-        groups: dict[tuple, list[dict]] = {}
-        taken = 0
-        async for raw in self.source.read(program.source, since=self.options.since):
-            try:
-                record = decode(raw)
-            except BuiltinError as error:
-                self._quarantine(program, source_id(raw, id_field), raw, str(error), None)
-                continue
-            if functions.route is not None and not functions.route(record):
-                continue
-            if program.route == "otherwise" and any(route(record) for route in others):
-                continue
-            if program.grouping == "summarize":
-                groups.setdefault(functions.group_key(record), []).append(record)
-                continue
-            if program.grouping == "distinct":
-                key = functions.group_key(record)
-                if key in seen:
+        grouping = _Grouping() if program.grouping == "summarize" else None
+        try:
+            async for raw in self.source.read(program.source, since=self.options.since):
+                try:
+                    record = decode(raw)
+                except BuiltinError as error:
+                    yield _Unit(sid=source_id(raw, id_field), first=raw, error=str(error))
                     continue
-                seen.add(key)
-                sid = "|".join("" if k is None else str(k) for k in key)
-            else:
-                sid = source_id(record, id_field)
-            if self.options.sample is not None and taken >= self.options.sample:
-                break
-            taken += 1
-            yield sid, record, record
-        for key, members in groups.items():
-            if self.options.sample is not None and taken >= self.options.sample:
-                break
-            taken += 1
-            yield "|".join("" if k is None else str(k) for k in key), members, members[0]
+                try:
+                    if functions.route is not None and not functions.route(record):
+                        continue
+                    if program.route == "otherwise" and any(route(record) for route in others):
+                        continue
+                    key = functions.group_key(record) if program.grouping else None
+                except Exception as error:  # a route or group key that fails on a bad value
+                    yield _Unit(sid=source_id(raw, id_field), first=raw, error=str(error) or type(error).__name__,
+                                span=self.compiled.span_of(error))
+                    continue
+                if grouping is not None:
+                    grouping.add(key, raw)
+                    continue
+                if program.grouping == "distinct":
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    sid = _group_sid(key)
+                else:
+                    sid = source_id(record, id_field)
+                yield _Unit(sid=sid, payload=record, first=record)
+            if grouping is not None:
+                for key, raws in grouping.groups():
+                    members = [decode(raw) for raw in raws]
+                    yield _Unit(sid=key, payload=members, first=members[0])
+        finally:
+            if grouping is not None:
+                grouping.close()
 
     def _earlier_routes(self, program: ir.MapProgram) -> list[Callable[[dict], bool]]:
         if program.route != "otherwise":
@@ -369,51 +723,165 @@ class Engine:
         spec = self.source_catalog.objects.get(source_object)
         return spec.id_field if spec is not None else ""
 
+    # ------------------------------------------------------------------ evaluating a unit
+
+    async def _evaluate(self, program: ir.MapProgram, functions: MapFunctions, unit: _Unit) -> _Pending | _Failure:
+        """Transform, flags and refs: a unit ready to load, or why it is quarantined."""
+        try:
+            out, refs, fired = functions.transform(unit.payload)
+        except Exception as error:  # a bad value: quarantined with the .mig line that failed
+            return _Failure(reason=str(error) or type(error).__name__, span=self.compiled.span_of(error), kind=("error", _line(self.compiled.span_of(error))))
+        flagged = [program.flags[i] for i in fired]
+        stopping = next((i for i in fired if program.flags[i].action == "quarantine"), None)
+        if stopping is not None:
+            flag = program.flags[stopping]
+            return _Failure(reason=f"flag: {flag.message}", span=flag.span, kind=("flag", stopping))
+        resolved = await self._resolve(program, out, refs)
+        if resolved.problem is not None:
+            return _Failure(reason=resolved.problem[0], span=resolved.problem[1], kind=("ref", resolved.problem[0].split(":")[0]),
+                            outside_sample=resolved.outside_sample)
+        record = resolved.record
+        tags: list[str] = []
+        if self.target.platform in TAGS_BY_ACTION:
+            for field in self._tag_fields(program):
+                value = record.pop(field, None)
+                if isinstance(value, list):
+                    tags.extend(str(v) for v in value if _present(v))
+        identity = ""
+        if program.key_field:
+            value = out.get(program.key_field)
+            identity = "" if value is None else str(to_wire(value))
+        elif program.target in self.stamps:
+            identity = f"{program.id}:{unit.sid}"
+            record[self.stamps[program.target]] = identity
+        reports = [f"flag: {flag.message}" for flag in flagged] + resolved.reports
+        return _Pending(sid=unit.sid, record=record, out=out, first=unit.first, identity=identity, tags=list(dict.fromkeys(tags)),
+                        deferred=resolved.deferred, partial=resolved.partial, reports=reports)
+
+    async def _evaluate_for_sample(self, program, functions, unit: _Unit) -> tuple[Any, set[tuple]]:
+        """Evaluates a unit with the values-table trace on: (its pending or failure, what it covers)."""
+        if unit.error:
+            return None, {("decode",)}
+        self._trace = set()
+        try:
+            evaluated = await self._evaluate(program, functions, unit)
+        finally:
+            hits, self._trace = self._trace, None
+        if isinstance(evaluated, _Failure):
+            if evaluated.outside_sample:
+                return _LEFT_OUT, set()
+            hits.add(evaluated.kind)
+        else:
+            hits.update(("report", message) for message in evaluated.reports)
+        return evaluated, hits
+
+    def _install_tracing(self) -> Callable[[], None]:
+        """Wraps the generated values-table functions so a sample sees which entries a unit hits."""
+        namespace = self.compiled.namespace
+        originals: dict[str, Any] = {}
+        for index, table in enumerate(self.compiled.program.values):
+            name = f"V{index}"
+            original = namespace.get(name)
+            if original is None:
+                continue
+            originals[name] = original
+            keys = [key for key, _ in table.entries]
+            namespace[name] = self._traced(table.name, keys, original)
+
+        def restore() -> None:
+            namespace.update(originals)
+
+        return restore
+
+    def _traced(self, table: str, keys: list[Any], original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def traced(value: Any) -> Any:
+            if self._trace is not None:
+                entry = next((key for key in keys if key == value and type(key) is type(value)), _ELSE) if value is not None else None
+                self._trace.add(("values", table, repr(entry)))
+            return original(value)
+
+        return traced
+
+    def _tag_fields(self, program: ir.MapProgram) -> list[str]:
+        spec = self.target_catalog.objects.get(program.target)
+        if spec is None:
+            return []
+        return [self.field_name(program.target, name) for name, field in spec.fields.items() if field.type == "tags"]
+
     # ------------------------------------------------------------------ refs
 
-    async def _resolve(self, program, out: dict[str, Any], refs: dict, sid: str, self_links: list) -> tuple[dict[str, Any], tuple | None]:
-        record = {self.field_name(program.target, name): to_wire(value) for name, value in out.items()}
-        steps = {s.field: s for s in program.steps if isinstance(s, ir.FieldStep) and s.ref is not None}
+    async def _resolve(self, program: ir.MapProgram, out: dict[str, Any], refs: dict) -> _Resolved:
+        resolved = _Resolved(record={self.field_name(program.target, name): to_wire(value) for name, value in out.items()})
+        steps = self._ref_steps[program.id]
         for field, (values, fallback) in refs.items():
-            ref = steps[field].ref
+            step = steps[field]
+            ref = step.ref
             api_field = self.field_name(program.target, field)
+            wanted = any(_present(v) for v in values)
             if ref.target == program.target and not program.merge:
-                # A record referring to another of its own kind (a manager): set after the insert pass.
-                self_links.append((sid, api_field, ref, values))
+                # A record referring to another of its own kind (a manager): set after the phase's inserts.
+                if wanted:
+                    resolved.deferred.append((field, [to_wire(v) for v in values], to_wire(fallback)))
                 continue
-            target_id = await self._lookup(ref, values)
+            try:
+                target_id = await self._lookup(ref, values)
+            except UnsupportedOperation as error:
+                self._warn(f"lookup:{ref.target}", f"refs to {ref.target} use their fallback: {error}")
+                resolved.reports.append(f"ref {ref.target} not looked up: {error}")
+                target_id = None
             if target_id is None:
+                missing_loaded = wanted and ref.target in self._loaded_objects
                 if ref.quarantine:
-                    return record, (f"ref {ref.target}: no record matches {', '.join(f'{m.field} = {v!r}' for m, v in zip(ref.matches, values))}", steps[field].span)
-                record[api_field] = to_wire(fallback)
+                    matches = ", ".join(f"{m.field} = {v!r}" for m, v in zip(ref.matches, values))
+                    resolved.problem = (f"ref {ref.target}: no record matches {matches}", step.span)
+                    resolved.outside_sample = missing_loaded and self.options.sample is not None
+                    return resolved
+                if missing_loaded and self.options.sample is not None:
+                    resolved.outside_sample = True
+                resolved.record[api_field] = to_wire(fallback)
+                resolved.partial = resolved.partial or missing_loaded
                 continue
-            record[api_field] = self.lookup_value(program.target, api_field, ref.target, target_id)
-        return record, None
+            resolved.record[api_field] = self.lookup_value(program.target, field, ref.target, target_id)
+        if resolved.outside_sample:
+            resolved.problem = ("ref outside the sample", None)
+        return resolved
 
     async def _lookup(self, ref: ir.RefLookup, values: tuple) -> str | None:
         target_object = self.object_name(ref.target)
         for match, value in zip(ref.matches, values):
-            if value is None or value == "":
+            if not _present(value):
                 continue
             key_field = self.field_name(ref.target, match.field)
             if match.fuzzy:
                 found = await self._fuzzy(target_object, key_field, str(value))
             else:
-                found = self.journal.target_id(ref.target, match.field, str(value))
-                if found is None:
-                    hits = await self.target.search(target_object, key_field, str(value))
-                    found = str(hits[0]["id"]) if hits else None
+                found = self.journal.target_id(ref.target, match.field, str(to_wire(value)))
+                if found is None and ref.target not in self._loaded_objects:
+                    found = await self._search(target_object, key_field, str(to_wire(value)))
+                elif found is None:
+                    # Loaded by this run, but maybe before this journal knew lookup keys, or by hand.
+                    found = await self._search(target_object, key_field, str(to_wire(value)))
             if found is not None:
                 return found
         return None
+
+    async def _search(self, target_object: str, field: str, value: str) -> str | None:
+        key = (target_object, field, normalized_key(value))
+        if key not in self._lookup_cache:
+            if len(self._lookup_cache) >= LOOKUP_CACHE_LIMIT:
+                self._lookup_cache.clear()
+            hits = await self.target.search(target_object, field, value)
+            self._lookup_cache[key] = str(hits[0]["id"]) if hits else None
+        return self._lookup_cache[key]
 
     async def _fuzzy(self, target_object: str, field: str, value: str) -> str | None:
         key = (target_object, field)
         if key not in self._fuzzy_candidates:
             candidates = []
             async for record in self.target.list(target_object):
-                if record.get(field):
-                    candidates.append((str(record[field]), str(record["id"])))
+                found = field_value(record, field)
+                if found:
+                    candidates.append((str(found), str(record["id"])))
             self._fuzzy_candidates[key] = candidates
         names = [name for name, _ in self._fuzzy_candidates[key]]
         best = BUILTINS["fuzzy_match"](value, names)
@@ -421,113 +889,402 @@ class Engine:
             return None
         return next(record_id for name, record_id in self._fuzzy_candidates[key] if name == best)
 
-    def lookup_value(self, target_object: str, field: str, referenced: str, record_id: str) -> Any:
+    def lookup_value(self, target_object: str, mig_field: str, referenced: str, record_id: str) -> Any:
         """A lookup as the target's API takes it."""
         platform = self.target_catalog.platform.name
         if platform == "zoho_crm":
             spec = self.target_catalog.objects.get(target_object)
-            field_spec = spec.fields.get(field) if spec is not None else None
+            field_spec = spec.fields.get(mig_field) if spec is not None else None
             if field_spec is not None and len(field_spec.targets) > 1:  # polymorphic parent
                 return {"module": {"api_name": self.object_name(referenced)}, "id": record_id}
             return {"id": record_id}
         return int(record_id) if record_id.isdigit() else record_id
 
-    async def _second_pass(self, program, target_object: str, links: list, result: PhaseResult) -> None:
-        updates = []
-        for sid, field, ref, values in links:
-            record_id = self.journal.target_for_source(program.id, sid)
-            referenced = await self._lookup(ref, values)
-            if record_id is None or referenced is None:
-                continue
-            updates.append({"id": record_id, field: self.lookup_value(program.target, field, ref.target, referenced)})
-        size = max(1, self.target.batch_size(target_object, "update"))
-        for start in range(0, len(updates), size):
-            chunk = updates[start : start + size]
-            await self.target.update(target_object, chunk)
-        self.emit("second-pass", {"phase": program.id, "links": len(updates)})
+    async def _second_pass(self, program: ir.MapProgram, plan: _Plan, result: PhaseResult) -> None:
+        """Sets the self references of the phase's records, now that every record exists."""
+        steps = self._ref_steps[program.id]
+        after = 0
+        linked = unresolved = 0
+        while True:
+            page = self.journal.deferred_refs(program.id, after=after, limit=DEFERRED_PAGE)
+            if not page:
+                break
+            after = page[-1][0]
+            updates: dict[str, dict[str, Any]] = {}
+            done: list[str] = []
+            partial: list[str] = []
+            for _, deferred in page:
+                record_id = self.journal.target_for_source(program.id, deferred.source_id)
+                if record_id is None:
+                    done.append(deferred.source_id)
+                    continue
+                step = steps.get(deferred.field)
+                values, fallback = deferred.values
+                referenced = await self._lookup(step.ref, tuple(values)) if step is not None else None
+                api_field = self.field_name(program.target, deferred.field)
+                if referenced is None:
+                    unresolved += 1
+                    partial.append(deferred.source_id)
+                    if fallback is None:
+                        done.append(deferred.source_id)
+                        continue
+                    value = fallback
+                else:
+                    value = self.lookup_value(program.target, deferred.field, step.ref.target, referenced)
+                updates.setdefault(record_id, {"id": record_id})[api_field] = value
+                done.append(deferred.source_id)
+            ids = list(updates)
+            answers = await self.target.update(plan.target_object, [updates[i] for i in ids]) if ids else []
+            failed = {ids[a.index] for a in answers if not a.ok}
+            by_record = {self.journal.target_for_source(program.id, sid): sid for sid in done}
+            kept = {by_record[record_id] for record_id in failed if record_id in by_record}
+            with self.journal.transaction():
+                self.journal.clear_deferred(program.id, [sid for sid in done if sid not in kept])
+                self.journal.mark_partial(program.id, [sid for sid in partial if sid not in kept])
+            linked += len(ids) - len(failed)
+            result.pending += len(kept)
+        if linked or unresolved:
+            self.emit("second-pass", {"phase": program.id, "links": linked, "unresolved": unresolved})
 
     # ------------------------------------------------------------------ loading
 
-    async def _flush(self, program, target_object: str, key_field: str, batch: list, number: int, result: PhaseResult) -> None:
+    async def _remember_preexisting(self, program: ir.MapProgram, plan: _Plan) -> None:
+        """Lists, once per run, the target's records that a keyed upsert may update, so their
+        before-images can be kept (rollback restores them)."""
+        marker = f"preexisting:{program.target}:{plan.identity}"
+        saved = self.journal.checkpoint(marker)
+        if saved is not None and saved[0] == "done":
+            return
+        ours = {link.target_id for link in self.journal.links(program.target)}
+        rows: list[tuple[str, str, dict[str, Any]]] = []
+        try:
+            async for record in self.target.list(plan.target_object):
+                key = field_value(record, plan.identity)
+                if _present(key) and str(record.get("id")) not in ours:
+                    rows.append((str(key), str(record["id"]), record))
+                    if len(rows) >= DEFERRED_PAGE:
+                        self.journal.remember_preexisting(program.target, plan.identity, rows)
+                        rows = []
+        except UnsupportedOperation as error:
+            self._warn(marker, f"{program.target}: records updated by key get no before-image ({error}); rollback cannot restore them")
+        self.journal.remember_preexisting(program.target, plan.identity, rows)
+        self.journal.set_checkpoint(marker, "done", {})
+
+    async def _recover_open_batches(self, program: ir.MapProgram, plan: _Plan) -> dict[str, str]:
+        """Settles batches a crash left open: upserts and updates are simply sent again; inserts
+        are looked up by key or stamp (found ones are updated, not inserted again); inserts that
+        cannot be looked up are held for review. Returns source id -> found target id."""
+        opened = self.journal.open_batches(program.id)
+        if not opened:
+            return {}
+        known: dict[str, str] = {}
+        held: list[Quarantined] = []
+        if plan.op == "create":
+            wanted = {identity: sid for _, entries in opened for sid, identity in entries if identity}
+            found = await self._find(plan, set(wanted)) if wanted else {}
+            known = {wanted[identity]: target_id for identity, target_id in found.items()}
+            for _, entries in opened:
+                for sid, identity in entries:
+                    if not identity and self.journal.disposition(program.id, sid)[0] is None:
+                        held.append(self._held(program, sid, {}, "was sent in a batch a crash interrupted"))
+        with self.journal.transaction():
+            self.journal.quarantine(held)
+            for number, _ in opened:
+                self.journal.end_batch(program.id, number)
+        self.emit("recovered", {"phase": program.id, "batches": len(opened), "found": len(known), "held": len(held)})
+        return known
+
+    def _held(self, program: ir.MapProgram, sid: str, record: dict[str, Any], what: str) -> Quarantined:
+        reason = (f"{what}; {program.target} records cannot be looked up (no key, no stamp field), so whether it was "
+                  "created is unknown: check the target, then `migc run --resume --resend-in-doubt` to send it again")
+        return Quarantined(phase=program.id, map_id=program.id, source_object=program.source, source_id=sid, reason=reason,
+                           location="", record=_jsonable(record), held=True)
+
+    async def _find(self, plan: _Plan, identities: set[str]) -> dict[str, str]:
+        """Target ids of the records whose identity field holds one of `identities`."""
+        found: dict[str, str] = {}
+        wanted = {normalized_key(i): i for i in identities}
+        try:
+            for identity in sorted(identities):
+                hits = await self.target.search(plan.target_object, plan.identity, identity)
+                if hits:
+                    found[identity] = str(hits[0]["id"])
+            return found
+        except UnsupportedOperation:
+            pass
+        async for record in self.target.list(plan.target_object):
+            value = field_value(record, plan.identity)
+            if _present(value) and normalized_key(value) in wanted:
+                found[wanted[normalized_key(value)]] = str(record["id"])
+        return found
+
+    async def _flush(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending], result: PhaseResult) -> None:
         phase = program.id
-        self.journal.begin_batch(phase, number, [sid for sid, _, _ in batch])
-        records = [record for _, record, _ in batch]
-        if program.merge:
-            results = await self._merge(program, target_object, key_field, batch)
-        else:
-            results = await self.target.upsert(target_object, records, [key_field])
-        links, audit, quarantined = [], [], []
-        for (sid, record, key_value), outcome in zip(batch, results):
+        state = self._state(phase)
+        number = int(state.get("batches", 0))
+        with self.journal.transaction():
+            self._write_pending()
+            self.journal.begin_batch(phase, number, [[p.sid, p.identity] for p in batch])
+            if plan.op == "upsert" and program.key_field:
+                for pending in batch:
+                    if pending.known_id is None and pending.identity:
+                        before = self.journal.preexisting(program.target, plan.identity, pending.identity)
+                        if before is not None:
+                            self.journal.before_image(program.target, before[0], before[1])
+        self._crash.batch_started()
+        self._crash.reached("before-send")
+        outcomes = await self._write(program, plan, batch)
+        result.reported += await self._add_tags(program, plan, batch, outcomes)
+        self._crash.reached("after-send")
+        links, keys, audit, quarantined, skipped, deferred, held = [], [], [], [], [], [], []
+        for pending, outcome in zip(batch, outcomes):
             if outcome.outcome in ("created", "updated"):
-                inserted = outcome.outcome == "created"
-                links.append(IdLink(map_id=phase, source_object=program.source, source_id=sid, target_object=program.target,
-                                    target_id=str(outcome.target_id), key_field=program.key_field or key_field, key_value=key_value,
-                                    inserted=inserted and not program.merge))
+                target_id = str(outcome.target_id)
+                inserted = not program.merge and (pending.recovered or (outcome.outcome == "created" and pending.known_id is None))
+                links.append(IdLink(map_id=phase, source_object=program.source, source_id=pending.sid, target_object=program.target,
+                                    target_id=target_id, key_field=program.key_field or plan.identity, key_value=pending.identity,
+                                    inserted=inserted, partial=pending.partial))
+                keys.extend(self._lookup_keys(program, pending, target_id))
                 audit.append(AuditEntry(op="insert" if inserted else "update", phase=phase, map_id=phase, source_object=program.source,
-                                        source_id=sid, target_object=program.target, target_id=str(outcome.target_id)))
+                                        source_id=pending.sid, target_object=program.target, target_id=target_id))
+                deferred.extend(DeferredRef(map_id=phase, source_id=pending.sid, field=field, values=[values, fallback])
+                                for field, values, fallback in pending.deferred)
                 result.loaded += 1
                 if inserted:
                     result.inserted += 1
                 else:
                     result.updated += 1
             elif outcome.outcome == "skipped":
-                audit.append(AuditEntry(op="skip", phase=phase, map_id=phase, source_object=program.source, source_id=sid,
+                skipped.append(Skipped(map_id=phase, source_id=pending.sid, reason=outcome.message or ""))
+                audit.append(AuditEntry(op="skip", phase=phase, map_id=phase, source_object=program.source, source_id=pending.sid,
                                         target_object=program.target, detail=outcome.message or ""))
                 result.skipped += 1
+            elif outcome.outcome == "held":
+                held.append(self._held(program, pending.sid, pending.first, f"its write failed ({outcome.message})"))
+                result.held += 1
+            elif outcome.outcome == "pending":
+                result.pending += 1
             else:
                 where = f" ({outcome.field})" if outcome.field else ""
-                quarantined.append(Quarantined(phase=phase, map_id=phase, source_object=program.source, source_id=sid,
-                                               reason=f"{program.target} refused the record{where}: {outcome.code} {outcome.message}".strip(),
-                                               location="", record=record))
+                span = self._field_span(program, outcome.field)
+                quarantined.append(Quarantined(
+                    phase=phase, map_id=phase, source_object=program.source, source_id=pending.sid,
+                    reason=f"{program.target} refused the record{where}: {outcome.code or outcome.outcome} {outcome.message or ''}".strip(),
+                    location=_location(span), record=_jsonable(pending.first)))
+                audit.append(AuditEntry(op="quarantine", phase=phase, map_id=phase, source_object=program.source,
+                                        source_id=pending.sid, target_object=program.target, detail=outcome.code or outcome.outcome))
                 result.quarantined += 1
         with self.journal.transaction():
             self.journal.link(links)
+            self.journal.index_keys(keys)
             self.journal.audit(audit, self.options.operator)
-            self.journal.quarantine(quarantined)
-            self._write_pending()
+            self.journal.quarantine(quarantined + held)
+            self.journal.skip(skipped)
+            self.journal.defer_refs(deferred)
             self.journal.end_batch(phase, number)
-            self.journal.set_checkpoint(phase, "running", {"batches": number + 1})
+            self.journal.set_checkpoint(phase, "running", {**state, "batches": number + 1, "op": plan.op})
+        self._crash.reached("after-commit")
         self.emit("batch", {"phase": phase, "size": len(batch), "loaded": result.loaded, "quarantined": result.quarantined})
 
-    async def _merge(self, program, target_object: str, key_field: str, batch: list):
-        """Updates the records another map loaded, found by key; keeps a before-image of each."""
-        from migc.connectors.results import RecordResult
+    def _lookup_keys(self, program: ir.MapProgram, pending: _Pending, target_id: str) -> list[LookupKey]:
+        keys = []
+        for field in self._indexed_fields.get(program.target, ()):
+            value = pending.out.get(field)
+            if _present(value) and not isinstance(value, (list, dict)):
+                keys.append(LookupKey(target_object=program.target, field=field, value=str(to_wire(value)), target_id=target_id))
+        return keys
 
+    def _field_span(self, program: ir.MapProgram, api_field: str | None):
+        if not api_field:
+            return None
+        for step in program.steps:
+            if isinstance(step, ir.FieldStep) and self.field_name(program.target, step.field) == api_field:
+                return step.span
+        return None
+
+    async def _write(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[RecordResult]:
+        """One result per pending record: written, refused, skipped, `held` or `pending`."""
+        results: list[RecordResult | None] = [None] * len(batch)
+        todo = list(range(len(batch)))
+        for round_number in range(WRITE_ROUNDS):
+            if not todo:
+                break
+            answers = await self._send(program, plan, [batch[i] for i in todo])
+            retry: list[int] = []
+            unknown: list[int] = []
+            for index, answer in zip(todo, answers):
+                if answer.outcome == "retryable":
+                    retry.append(index)
+                elif answer.outcome == "failed" and answer.code == OUTCOME_UNKNOWN:
+                    unknown.append(index)
+                results[index] = answer
+            if unknown:
+                checkable = [i for i in unknown if batch[i].identity]
+                found = await self._find(plan, {batch[i].identity for i in checkable}) if checkable else {}
+                for index in unknown:
+                    pending = batch[index]
+                    if not pending.identity:
+                        results[index] = RecordResult(index=index, outcome="held", message="the reply to its insert was lost")  # type: ignore[arg-type]
+                    elif pending.identity in found:
+                        results[index] = RecordResult(index=index, outcome="created", target_id=found[pending.identity], code="FOUND_AFTER_CHECK")
+                    else:
+                        retry.append(index)
+            todo = sorted(retry)
+            if todo:
+                self.emit("retry", {"phase": program.id, "records": len(todo), "round": round_number + 1})
+        for index in todo:
+            results[index] = RecordResult(index=index, outcome="pending", message=results[index].message if results[index] else "")  # type: ignore[arg-type]
+        return [r if r is not None else RecordResult(index=i, outcome="pending") for i, r in enumerate(results)]  # type: ignore[arg-type]
+
+    async def _send(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[RecordResult]:
+        results: list[RecordResult | None] = [None] * len(batch)
+        by_id = [i for i, p in enumerate(batch) if p.known_id is not None]
+        others = [i for i, p in enumerate(batch) if p.known_id is None]
+        if by_id:
+            updates = [{**{k: v for k, v in batch[i].record.items() if not (program.merge and k == plan.identity)}, "id": batch[i].known_id}
+                       for i in by_id]
+            for i, answer in zip(by_id, await self.target.update(plan.target_object, updates)):
+                results[i] = answer
+        if others:
+            chosen = [batch[i] for i in others]
+            if plan.op == "merge":
+                answers = await self._merge(program, plan, chosen)
+            elif plan.op == "upsert":
+                try:
+                    answers = await self.target.upsert(plan.target_object, [p.record for p in chosen], [plan.identity])
+                except UnsupportedOperation as error:
+                    self._warn(f"create:{program.target}", f"{program.target} is written by insert ({error}); interrupted inserts are "
+                               f"checked by {plan.identity or 'nothing'} before they are sent again")
+                    plan.op = "create"
+                    answers = await self.target.create(plan.target_object, [p.record for p in chosen])
+            else:
+                answers = await self.target.create(plan.target_object, [p.record for p in chosen])
+            for i, answer in zip(others, answers):
+                results[i] = answer
+        return [r for r in results]  # type: ignore[misc]
+
+    async def _merge(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[RecordResult]:
+        """Updates the records another map loaded, found by key; keeps a before-image of each."""
         found: list[tuple[int, str]] = []
         results: list[Any] = [None] * len(batch)
-        for index, (sid, record, key_value) in enumerate(batch):
-            target_id = self.journal.target_id(program.target, program.key_field, key_value)
+        for index, pending in enumerate(batch):
+            target_id = self.journal.target_id(program.target, program.key_field, pending.identity) if pending.identity else None
+            if target_id is None and pending.identity:
+                target_id = await self._search(plan.target_object, plan.identity, pending.identity)
             if target_id is None:
-                hits = await self.target.search(target_object, key_field, key_value)
-                target_id = str(hits[0]["id"]) if hits else None
-            if target_id is None:
-                results[index] = RecordResult(index=index, outcome="skipped", message=f"no {program.target} record has {program.key_field} = {key_value!r}")
+                results[index] = RecordResult(index=index, outcome="skipped",  # type: ignore[arg-type]
+                                              message=f"no {program.target} record has {program.key_field} = {pending.identity!r}")
             else:
                 found.append((index, target_id))
         if found:
-            current = {str(r["id"]): r for r in await self.target.get(target_object, [tid for _, tid in found])}
-            for _, target_id in found:
-                if target_id in current:
-                    self.journal.before_image(program.target, target_id, current[target_id])
-            updates = [{**{k: v for k, v in batch[index][1].items() if k != key_field}, "id": target_id} for index, target_id in found]
-            answers = await self.target.update(target_object, updates)
+            current = {str(r["id"]): r for r in await self.target.get(plan.target_object, [tid for _, tid in found])}
+            with self.journal.transaction():
+                for _, target_id in found:
+                    if target_id in current:
+                        self.journal.before_image(program.target, target_id, current[target_id])
+            updates = [{**{k: v for k, v in batch[index].record.items() if k != plan.identity}, "id": target_id} for index, target_id in found]
+            answers = await self.target.update(plan.target_object, updates)
             for (index, _), answer in zip(found, answers):
                 results[index] = answer
         return results
 
-    def _quarantine(self, program, sid: str, record: dict, reason: str, span) -> None:
-        location = f"{span.file}:{span.line}:{span.column}" if span is not None else ""
+    async def _add_tags(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending], outcomes: list[_Outcome]) -> int:
+        """Tags of targets that take them only through their add-tags action (an idempotent merge,
+        so a resent batch adds nothing twice); each refusal is reported. Returns the refusals."""
+        work = [(pending, outcome) for pending, outcome in zip(batch, outcomes) if pending.tags and outcome.outcome in ("created", "updated")]
+
+        async def add(pending: _Pending, outcome: _Outcome) -> RecordResult:
+            return await self.target.add_tags(plan.target_object, str(outcome.target_id), pending.tags)
+
+        answers = await asyncio.gather(*(add(pending, outcome) for pending, outcome in work))
+        refused = 0
+        for (pending, _), answer in zip(work, answers):
+            if not answer.ok:
+                refused += 1
+                self._audit("report", program, pending.sid, detail=f"tags {', '.join(pending.tags)} not added: {answer.code} {answer.message or ''}".strip())
+        return refused
+
+    # ------------------------------------------------------------------ journal helpers
+
+    def _quarantine(self, program, sid: str, record: Any, reason: str, span) -> None:
         self._pending_quarantine.append(Quarantined(phase=program.id, map_id=program.id, source_object=program.source, source_id=sid,
-                                                    reason=reason, location=location, record=_jsonable(record)))
+                                                    reason=reason, location=_location(span), record=_jsonable(record)))
+        self._unflushed.add(sid)
+        self._audit("quarantine", program, sid, detail=reason)
+
+    def _skip(self, program, sid: str, reason: str) -> None:
+        self._pending_skips.append(Skipped(map_id=program.id, source_id=sid, reason=reason))
+        self._unflushed.add(sid)
+        self._audit("skip", program, sid, detail=reason)
+
+    def _audit(self, op: str, program, sid: str, detail: str = "") -> None:
+        self._pending_audit.append(AuditEntry(op=op, phase=program.id, map_id=program.id, source_object=program.source,  # type: ignore[arg-type]
+                                              source_id=sid, target_object=program.target, detail=detail))
 
     def _write_pending(self) -> None:
-        self.journal.quarantine(self._pending_quarantine)
-        self.journal.audit(self._pending_audit, self.options.operator)
+        with self.journal.transaction():
+            self.journal.quarantine(self._pending_quarantine)
+            self.journal.skip(self._pending_skips)
+            self.journal.audit(self._pending_audit, self.options.operator)
         self._pending_quarantine = []
         self._pending_audit = []
+        self._pending_skips = []
+        self._unflushed = set()
 
 
-def _jsonable(record: Any) -> dict[str, Any]:
-    if isinstance(record, dict):
-        return json.loads(json.dumps(record, default=str))
-    return {"value": json.loads(json.dumps(record, default=str))}
+class _Failure(msgspec.Struct, kw_only=True):
+    reason: str
+    span: Any = None
+    kind: tuple = ()
+    outside_sample: bool = False
+
+
+_LEFT_OUT = _Failure(reason="outside the sample")
+_ELSE = "else"
+
+
+def _location(span) -> str:
+    return f"{span.file}:{span.line}:{span.column}" if span is not None else ""
+
+
+def _line(span) -> int:
+    return span.line if span is not None else 0
+
+
+class _Grouping:
+    """Groups raw records by key in a temporary SQLite file, so `summarize` holds no record in
+    memory; groups come back in the order of their first record."""
+
+    def __init__(self) -> None:
+        self._directory = tempfile.TemporaryDirectory(prefix="migc-groups-")
+        self._db = sqlite3.connect(str(Path(self._directory.name) / "groups.sqlite"), isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE member (seq INTEGER PRIMARY KEY, grp TEXT NOT NULL, record BLOB NOT NULL)")
+        self._db.execute("BEGIN")
+        self._seq = 0
+        self._encode = msgspec.json.Encoder(decimal_format="number").encode
+
+    def add(self, key: tuple, raw: dict[str, Any]) -> None:
+        self._seq += 1
+        self._db.execute("INSERT INTO member VALUES (?, ?, ?)", (self._seq, _group_sid(key), self._encode(raw)))
+
+    def groups(self):
+        self._db.execute("COMMIT")
+        self._db.execute("CREATE INDEX member_grp ON member (grp, seq)")
+        cursor = self._db.execute(
+            "SELECT m.grp, m.record FROM member m JOIN (SELECT grp, MIN(seq) AS first FROM member GROUP BY grp) f "
+            "ON m.grp = f.grp ORDER BY f.first, m.seq")
+        current, members = None, []
+        for grp, record in cursor:
+            if grp != current and members:
+                yield current, members
+                members = []
+            current = grp
+            members.append(msgspec.json.decode(record))
+        if members:
+            yield current, members
+
+    def close(self) -> None:
+        self._db.close()
+        self._directory.cleanup()
