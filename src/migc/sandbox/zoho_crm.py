@@ -222,6 +222,40 @@ DEFAULT_MODULES: dict[str, dict[str, Any]] = {
     },
 }
 
+# Catalog field types -> Zoho data types, for standard fields the sandbox takes from the catalog.
+_CATALOG_TYPES = {
+    "string": "text", "text": "textarea", "email": "email", "phone": "phone", "url": "website",
+    "integer": "integer", "decimal": "double", "boolean": "boolean", "date": "date", "datetime": "datetime",
+    "picklist": "picklist", "multipicklist": "multiselectpicklist",
+}
+
+
+def _with_catalog_fields(module: str, fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The module's fields with the catalog's knowledge merged in, so the sandbox and `migc
+    check` agree: the catalog's picklist options win, and the catalog's writable standard fields
+    the hand-written list lacks are added (lookups and system fields stay as written here)."""
+    from migc.catalog import load_catalog
+
+    spec = load_catalog("zoho_crm").objects.get(module)
+    if spec is None:
+        return fields
+    merged = []
+    known = set()
+    for field in fields:
+        known.add(field["api_name"])
+        catalog_field = spec.fields.get(field["api_name"])
+        if catalog_field is not None and field["data_type"] in ("picklist", "multiselectpicklist") and catalog_field.values:
+            field = {**field, "pick_list_values": [{"display_value": v, "actual_value": v} for v in catalog_field.values]}
+        merged.append(field)
+    for name, catalog_field in spec.fields.items():
+        data_type = _CATALOG_TYPES.get(catalog_field.type)
+        if name in known or data_type is None or catalog_field.read_only:
+            continue
+        merged.append(_field(name, data_type, length=catalog_field.length, required=catalog_field.required,
+                             unique=catalog_field.unique, picklist=tuple(catalog_field.values), label=catalog_field.label or None))
+    return merged
+
+
 # Upsert keys used when the request names none (plus the module's unique fields).
 DEFAULT_DUPLICATE_CHECK = {
     "Leads": ["Email"],
@@ -352,7 +386,8 @@ class ZohoSandbox:
         fields: dict[str, list[dict[str, Any]]] = {}
         for api_name, definition in DEFAULT_MODULES.items():
             modules[api_name] = self._module_entry(api_name, definition["singular_label"], api_name, "default")
-            fields[api_name] = [{**field, "id": self._new_id()} for field in definition["fields"]]
+            merged = _with_catalog_fields(api_name, definition["fields"])
+            fields[api_name] = [{**field, "id": self._new_id()} for field in merged]
         self.store.meta["zoho.modules"] = modules
         self.store.meta["zoho.fields"] = fields
         self.store.meta["zoho.tags"] = {}
