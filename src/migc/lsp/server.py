@@ -216,8 +216,11 @@ class MigLanguageServer(LanguageServer):
     def open_snapshots(self) -> list[Snapshot]:
         return [s for uri, s in self.snapshots.items() if uri in self.open_uris]
 
-    def others_mentioning(self, word: str, *extra: Path) -> list[Snapshot]:
-        return self.index.snapshots_mentioning(word, lambda: [s for s in self.open_snapshots() if word in s.text], extra=extra)
+    async def others_mentioning(self, word: str, *extra: Path) -> list[Snapshot]:
+        """Analyses of the open documents and workspace files whose text has `word` (the files
+        on disk are read and checked on the worker thread)."""
+        opened = [s for s in self.open_snapshots() if word in s.text]
+        return await self.off_loop(partial(self.index.snapshots_mentioning, word, lambda: opened, extra=extra))
 
     def shutdown_workers(self) -> None:
         for task in self._pending.values():
@@ -287,7 +290,7 @@ def create_server() -> MigLanguageServer:
         if current is None:
             return None
         text, lines = current
-        return completion_feature.completion(ls.latest(params.text_document.uri), text, lines.offset(params.position))
+        return completion_feature.completion(ls.latest(params.text_document.uri), text, lines.offset(params.position), lines)
 
     @server.feature(types.TEXT_DOCUMENT_SIGNATURE_HELP, types.SignatureHelpOptions(trigger_characters=["(", ","], retrigger_characters=[","]))
     def signature_help(ls: MigLanguageServer, params: types.SignatureHelpParams) -> types.SignatureHelp | None:
@@ -315,7 +318,7 @@ def create_server() -> MigLanguageServer:
         target = target_at(snapshot, snapshot.offset_at(params.position))
         if target is None:
             return []
-        others = await ls.off_loop(partial(ls.others_mentioning, target.name, *_declaring_file(snapshot, target)))
+        others = await ls.others_mentioning(target.name, *_declaring_file(snapshot, target))
         return navigation_feature.references(snapshot, params.position, params.context.include_declaration, others)
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
@@ -331,7 +334,7 @@ def create_server() -> MigLanguageServer:
         target = target_at(snapshot, snapshot.offset_at(params.position))
         others = []
         if target is not None:
-            others = await ls.off_loop(partial(ls.others_mentioning, target.name, *_declaring_file(snapshot, target)))
+            others = await ls.others_mentioning(target.name, *_declaring_file(snapshot, target))
         try:
             return rename_feature.rename(snapshot, params.position, params.new_name, others)
         except rename_feature.RenameError as error:
@@ -344,8 +347,10 @@ def create_server() -> MigLanguageServer:
 
     @server.feature(types.WORKSPACE_SYMBOL)
     async def workspace_symbol(ls: MigLanguageServer, params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
+        opened = ls.open_snapshots()
+
         def collect() -> list[Snapshot]:
-            chosen = {path_key(s.path): s for s in ls.open_snapshots()}
+            chosen = {path_key(s.path): s for s in opened}
             for path in ls.index.files():
                 if path_key(path) not in chosen:
                     snapshot = ls.index.snapshot(path)

@@ -13,6 +13,7 @@ from functools import cache
 from lsprotocol import types
 
 from migc.lsp.context import Block, CursorContext, cursor_context
+from migc.lsp.convert import UTF16, LineIndex
 from migc.lsp.lexer import keywords
 from migc.lsp.snapshot import Snapshot
 from migc.resources import stdlib_dir
@@ -35,8 +36,9 @@ FIELD_FLAGS = ("required", "unique", "label")
 class Completer:
     """Builds the completion list for one request."""
 
-    def __init__(self, snapshot: Snapshot | None, text: str, offset: int) -> None:
+    def __init__(self, snapshot: Snapshot | None, text: str, offset: int, lines: LineIndex | None = None) -> None:
         self.snapshot = snapshot
+        self.lines = lines
         self.analysis = snapshot.analysis if snapshot is not None else None
         self.text = text
         self.offset = offset
@@ -356,12 +358,10 @@ class Completer:
         while end < len(text) and text[end] not in '"\n':
             end += 1
         closed = end < len(text) and text[end] == '"'
-        lines = self.snapshot.lines if self.snapshot is not None and self.snapshot.text is text else None
-        if lines is None:
-            from migc.lsp.convert import LineIndex
-
-            lines = LineIndex(text)
-        return lines.range(start, end), end, closed
+        if self.lines is None or self.lines.text is not text:
+            encoding = self.snapshot.encoding if self.snapshot is not None else UTF16
+            self.lines = LineIndex(text, encoding)
+        return self.lines.range(start, end), end, closed
 
     def _import_paths(self, string) -> None:
         for path in sorted(stdlib_dir().glob("*.mig")):
@@ -498,6 +498,7 @@ def _platforms() -> dict[str, tuple[str, str]]:
     return result
 
 
-def completion(snapshot: Snapshot | None, text: str, offset: int) -> types.CompletionList:
-    """Completions at `offset` of `text` (the current buffer), using `snapshot`'s names."""
-    return types.CompletionList(is_incomplete=False, items=Completer(snapshot, text, offset).complete())
+def completion(snapshot: Snapshot | None, text: str, offset: int, lines: LineIndex | None = None) -> types.CompletionList:
+    """Completions at `offset` of `text` (the current buffer, whose line index `lines` is), using
+    `snapshot`'s names."""
+    return types.CompletionList(is_incomplete=False, items=Completer(snapshot, text, offset, lines).complete())
