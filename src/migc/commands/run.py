@@ -1,10 +1,13 @@
-"""`migc run`, `status`, `approve`, `reconcile`, `delta` and `rollback`: the migration itself.
+"""`migc run`, `status`, `diff`, `approve`, `reconcile`, `delta` and `rollback`: the migration itself.
 
 A run directory holds one migration's journal (and, with `--sandbox`, the sandboxes' state).
 The usual sequence: `migc run FILE --sandbox` loads a sample; `migc diff`/`status` show it;
 `migc approve` accepts it; `migc run FILE --sandbox --full` loads the rest (records the sample
 loaded are not sent again); `migc reconcile` compares counts; `migc delta` picks up what changed
-during the cutover window; `migc rollback` undoes the run.
+during the cutover window; `migc rollback` undoes the run. docs/running.md walks through it.
+
+Every command turns what the operator must act on (a stopped run, a refused credential, a
+target that cannot do something) into one `migc: ...` line on stderr and exit code 1.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ def _checked(file: Path):
     from migc import api
     from migc.report import write_report
 
+    if not file.exists():
+        _fail(f"{file}: no such file", 2)
     analysis = api.check(file)
     if analysis.has_errors or analysis.model is None:
         write_report([analysis], "human", sys.stderr)
@@ -48,11 +53,35 @@ def _run_dir(analysis, given: Path | None) -> Path:
     return given if given is not None else Path("runs") / analysis.model.header.name
 
 
+def _existing_run(analysis, given: Path | None) -> Path:
+    directory = _run_dir(analysis, given)
+    if not (directory / "journal.sqlite").exists():
+        _fail(f"no run in {directory} (no journal.sqlite); start one with `migc run`")
+    return directory
+
+
 def _operator() -> str:
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
         return "unknown"
+
+
+def _execute(work):
+    """Runs a command's coroutine; what the operator must act on becomes one message and exit 1."""
+    from migc.connectors.base import ConnectorError
+    from migc.runtime.engine import RunStopped
+    from migc.runtime.journal import JournalError
+    from migc.sandbox.store import StoreError
+
+    try:
+        return asyncio.run(work)
+    except RunStopped as stopped:
+        _fail(f"run stopped: {stopped}")
+    except ConnectorError as error:
+        _fail(f"{error}. Nothing was lost: fix the cause, then resume with --resume")
+    except (JournalError, StoreError) as error:
+        _fail(str(error))
 
 
 def _printer(as_json: bool):
@@ -79,25 +108,51 @@ def _printer(as_json: bool):
             progress.update(tasks[phase], total=1, completed=1, stats=stats)
         elif kind == "phase-skipped":
             progress.add_task(f"{phase} (done earlier)", total=1, completed=1, stats="")
+        elif kind == "warning":
+            progress.console.print(f"[yellow]warning:[/yellow] {data['message']}")
 
     return emit, progress
 
 
+def _with_progress(progress, work):
+    if progress is None:
+        return _execute(work)
+    with progress:
+        return _execute(work)
+
+
 def _summary(summary, run_dir: Path, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps({"event": "summary", "phases": [msgspec.structs.asdict(p) for p in summary.phases]}, sort_keys=True))
+        typer.echo(json.dumps({"event": "summary", "phases": [msgspec.structs.asdict(p) for p in summary.phases],
+                               "target_stats": msgspec.to_builtins(summary.target_stats)}, sort_keys=True))
         return
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"run {run_dir}")
-    for column in ("phase", "read", "inserted", "updated", "skipped", "quarantined", "reported"):
+    columns = ("phase", "read", "inserted", "updated", "already", "skipped", "quarantined", "held", "reported")
+    for column in columns:
         table.add_column(column, justify="left" if column == "phase" else "right")
     for p in summary.phases:
-        table.add_row(p.phase, str(p.read), str(p.inserted), str(p.updated), str(p.skipped), str(p.quarantined), str(p.reported))
+        table.add_row(p.phase, *(str(getattr(p, column)) for column in columns[1:]))
     Console().print(table)
+    stats = summary.target_stats
+    if stats is not None:
+        typer.echo(f"target: {stats.requests} requests, {stats.retries} retries {dict(sorted(stats.retries_by_reason.items()))}, "
+                   f"{stats.throttled} throttled")
     if summary.quarantined:
         typer.echo(f"{summary.quarantined} records quarantined: `migc status --run-dir {run_dir} --quarantine` lists them with their reasons")
+
+
+def _sandbox_spec(directory: Path, sandbox: bool, seed: int, records: int, target_url: str | None):
+    from migc.runtime.session import SandboxSpec, read_sandbox_spec
+
+    spec = read_sandbox_spec(directory) if (directory / "journal.sqlite").exists() else None
+    if spec is None and sandbox:
+        spec = SandboxSpec(seed=seed, records=records, target_url=target_url)
+    elif spec is not None and target_url is not None and spec.target_url != target_url:
+        spec = msgspec.structs.replace(spec, target_url=target_url)
+    return spec
 
 
 def register(app: typer.Typer) -> None:
@@ -106,21 +161,24 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help="The .mig file to run.", show_default=False)],
         sandbox: SandboxFlag = False,
         source_url: Annotated[Optional[str], typer.Option("--source-url", help="The source API's base URL (default: the catalog's).")] = None,
-        target_url: Annotated[Optional[str], typer.Option("--target-url", help="The target API's base URL (default: the catalog's).")] = None,
+        target_url: Annotated[Optional[str], typer.Option("--target-url", help="The target API's base URL. With --sandbox: a target sandbox served by `migc sandbox serve`.")] = None,
         run_dir: RunDir = None,
         full: Annotated[bool, typer.Option("--full", help="Load everything, not a sample. Needs an approved sample unless --skip-approval.")] = False,
-        sample: Annotated[Optional[int], typer.Option("--sample", help="Records per map in the sample (default: the header's `sample`).")] = None,
+        sample: Annotated[Optional[int], typer.Option("--sample", help="Units per map in the sample (default: the header's `sample`).", min=1)] = None,
         skip_approval: Annotated[bool, typer.Option("--skip-approval", help="Run --full without an approved sample.")] = False,
         consent: Annotated[Optional[str], typer.Option("--consent", help='Who authorized processing personal data, and when: "Jane Roe <jane@acme.example>, 2026-11-20".')] = None,
         resume: Annotated[bool, typer.Option("--resume", help="Continue a run that stopped; nothing loaded is loaded again.")] = False,
-        records: Annotated[int, typer.Option("--records", help="With --sandbox: users in the synthetic source.")] = 200,
+        resend_in_doubt: Annotated[bool, typer.Option("--resend-in-doubt", help="Send again the records held because their write's outcome is unknown (check the target first).")] = False,
+        records: Annotated[int, typer.Option("--records", help="With --sandbox: users in the synthetic source.", min=1)] = 200,
         seed: Annotated[int, typer.Option("--seed", help="With --sandbox: the synthetic data's seed.")] = 7,
         as_json: JsonFlag = False,
     ) -> None:
         """Run a migration: the schema phase, then every object phase in dependency order.
 
-        By default loads a sample (the header's `sample` records per map) so it can be reviewed
-        with `migc diff` and accepted with `migc approve` before `--full`.
+        By default loads a sample (the header's `sample` units per map, plus one unit for each
+        values-table entry and flag met early) so it can be reviewed with `migc diff` and
+        accepted with `migc approve` before `--full`. A full run stops after any phase that does
+        not reconcile; fix the cause and pass --resume.
 
         Examples:
 
@@ -132,17 +190,14 @@ def register(app: typer.Typer) -> None:
         """
         from migc.runtime.engine import Engine, RunOptions
         from migc.runtime.journal import ConsentRecord, RunInfo, now
-        from migc.runtime.session import SandboxSpec, open_session, read_sandbox_spec
+        from migc.runtime.session import open_session
 
-        if not sandbox and not resume and (source_url is None or target_url is None):
-            _fail("name both platforms with --source-url and --target-url, or use --sandbox", 2)
         analysis = _checked(file)
         model = analysis.model
         directory = _run_dir(analysis, run_dir)
-        journal_exists = (directory / "journal.sqlite").exists()
-        spec = read_sandbox_spec(directory) if journal_exists else None
-        if sandbox and spec is None:
-            spec = SandboxSpec(seed=seed, records=records)
+        spec = _sandbox_spec(directory, sandbox, seed, records, target_url if sandbox else None)
+        if spec is None and (source_url is None or target_url is None):
+            _fail("name both platforms with --source-url and --target-url, or use --sandbox", 2)
         mode = "full" if full else "sample"
         if full and not skip_approval and not (directory / APPROVAL_FILE).exists():
             _fail(f"the sample in {directory} is not approved: review it (`migc diff`), then `migc approve --run-dir {directory}`, or pass --skip-approval")
@@ -177,18 +232,15 @@ def register(app: typer.Typer) -> None:
                             journal.set_checkpoint(program.id, "pending", {})
                 engine = Engine(model=model, compiled=session.compiled, source_catalog=session.source_catalog,
                                 target_catalog=session.target_catalog, source=session.source, target=session.target,
-                                journal=journal, options=RunOptions(operator=_operator(), sample=sample_size), on_event=emit)
+                                journal=journal, options=RunOptions(operator=_operator(), sample=sample_size, resend_held=resend_in_doubt),
+                                on_event=emit)
                 started = dt.datetime.now(dt.timezone.utc)
                 summary = await engine.run()
                 for source in {p.source for p in session.compiled.program.maps}:
                     journal.set_watermark(source, started.isoformat())
                 return summary
 
-        if progress is not None:
-            with progress:
-                summary = asyncio.run(go())
-        else:
-            summary = asyncio.run(go())
+        summary = _with_progress(progress, go())
         _summary(summary, directory, as_json)
 
     @app.command()
@@ -201,15 +253,13 @@ def register(app: typer.Typer) -> None:
         changed records update their target records through the id map, new ones are inserted.
 
         Sources that record no modification time (Netmera users) are re-read whole and every
-        record is upserted by its key, which is idempotent.
+        record is written again by id or key, which is idempotent.
         """
         from migc.runtime.engine import Engine, RunOptions
         from migc.runtime.session import open_session, read_sandbox_spec
 
         analysis = _checked(file)
-        directory = _run_dir(analysis, run_dir)
-        if not (directory / "journal.sqlite").exists():
-            _fail(f"no run in {directory} to take a delta of")
+        directory = _existing_run(analysis, run_dir)
         emit, progress = _printer(as_json)
 
         async def go():
@@ -228,11 +278,7 @@ def register(app: typer.Typer) -> None:
                     journal.set_watermark(source, started.isoformat())
                 return summary
 
-        if progress is not None:
-            with progress:
-                summary = asyncio.run(go())
-        else:
-            summary = asyncio.run(go())
+        summary = _with_progress(progress, go())
         _summary(summary, directory, as_json)
 
     @app.command()
@@ -242,20 +288,25 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Show a run: its mode, consent, and per phase what was loaded, skipped and quarantined."""
-        from migc.runtime.journal import SqliteJournal
+        from migc.runtime.journal import JournalError, SqliteJournal
 
         path = run_dir / "journal.sqlite"
         if not path.exists():
             _fail(f"no run in {run_dir} (no journal.sqlite)")
-        journal = SqliteJournal(path)
+        try:
+            journal = SqliteJournal(path)
+        except JournalError as error:
+            _fail(str(error))
         info = journal.run_info()
-        phases = sorted({row["phase"] for row in journal.audit_rows()} | {q.phase for q in journal.quarantined()})
+        phases = journal.phases()
         counts = [journal.counts(phase) for phase in phases]
+        states = {phase: (journal.checkpoint(phase) or ("", {}))[0] for phase in phases}
+        entries = list(journal.quarantined()) if quarantine else []
         if as_json:
-            typer.echo(json.dumps({"run": info and {f: getattr(info, f) for f in info.__struct_fields__},
-                                   "phases": [{f: getattr(c, f) for f in c.__struct_fields__} for c in counts],
-                                   "quarantine": [{"phase": q.phase, "source_id": q.source_id, "reason": q.reason, "location": q.location}
-                                                  for q in journal.quarantined()] if quarantine else []}, sort_keys=True))
+            typer.echo(json.dumps({"run": info and msgspec.to_builtins(info),
+                                   "phases": [{**msgspec.to_builtins(c), "status": states[c.phase]} for c in counts],
+                                   "quarantine": [{"phase": q.phase, "source_id": q.source_id, "reason": q.reason, "location": q.location,
+                                                   "held": q.held} for q in entries]}, sort_keys=True))
             return
         if info is not None:
             typer.echo(f"{info.migration}: {info.source} -> {info.target}, {info.mode} run started {info.started_at} by {info.operator}")
@@ -263,22 +314,56 @@ def register(app: typer.Typer) -> None:
         if recorded is not None:
             typer.echo(f"consent ({recorded.regulation}): given by {recorded.given_by} on {recorded.given_at}, recorded {recorded.recorded_at}")
         for c in counts:
-            typer.echo(f"  {c.phase:40} inserted {c.inserted:6}  updated {c.updated:6}  skipped {c.skipped:5}  quarantined {c.quarantined:5}  reported {c.reported:5}")
-        if quarantine:
-            for q in journal.quarantined():
-                where = f" at {q.location}" if q.location else ""
-                typer.echo(f"  quarantined {q.phase} {q.source_object} {q.source_id}: {q.reason}{where}")
+            typer.echo(f"  {c.phase:36} {states[c.phase]:10} loaded {c.loaded:6} (inserted {c.inserted:6})  skipped {c.skipped:5}  "
+                       f"quarantined {c.quarantined - c.held:5}  held {c.held:4}  reported {c.reported:5}")
+        for q in entries:
+            where = f" at {q.location}" if q.location else ""
+            kind = "held" if q.held else "quarantined"
+            typer.echo(f"  {kind} {q.phase} {q.source_object} {q.source_id}: {q.reason}{where}")
+
+    @app.command()
+    def diff(
+        file: Annotated[Path, typer.Argument(help="The .mig file the run executed.", show_default=False)],
+        run_dir: RunDir = None,
+        all_fields: Annotated[bool, typer.Option("--all", help="Show every compared field, not only the mismatches.")] = False,
+        phase: Annotated[Optional[str], typer.Option("--phase", help="Only this phase (e.g. 'User->Contacts').")] = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Compare, field by field, the records a run loaded with what the target holds:
+        source value -> expected (the transform's output) -> actual. Exit 1 on mismatches.
+
+        Meant for the sample: it reads the source again and fetches every loaded record.
+        """
+        from migc.runtime.diff import diff_run, render_diff
+        from migc.runtime.session import open_session, read_sandbox_spec
+
+        analysis = _checked(file)
+        directory = _existing_run(analysis, run_dir)
+
+        async def go():
+            async with open_session(analysis, directory, sandbox=read_sandbox_spec(directory)) as session:
+                return await diff_run(session, phase=phase)
+
+        report = _execute(go())
+        if as_json:
+            typer.echo(json.dumps(msgspec.to_builtins(report), sort_keys=True, default=str))
+        else:
+            render_diff(report, all_fields=all_fields)
+        raise typer.Exit(1 if report.mismatches else 0)
 
     @app.command()
     def approve(run_dir: Annotated[Path, typer.Option("--run-dir", help="The run directory holding the sample.")],
                 by: Annotated[Optional[str], typer.Option("--by", help="Who approves (default: the login name).")] = None) -> None:
         """Approve a run's sample, which lets `migc run --full` start."""
-        from migc.runtime.journal import SqliteJournal, now
+        from migc.runtime.journal import JournalError, SqliteJournal, now
 
         path = run_dir / "journal.sqlite"
         if not path.exists():
             _fail(f"no run in {run_dir}")
-        info = SqliteJournal(path).run_info()
+        try:
+            info = SqliteJournal(path).run_info()
+        except JournalError as error:
+            _fail(str(error))
         if info is None or info.mode != "sample":
             _fail(f"{run_dir} holds no sample run to approve")
         (run_dir / APPROVAL_FILE).write_text(json.dumps({"approved_by": by or _operator(), "at": now()}, sort_keys=True) + "\n", encoding="utf-8")
@@ -296,20 +381,25 @@ def register(app: typer.Typer) -> None:
         from migc.runtime.session import open_session, read_sandbox_spec
 
         analysis = _checked(file)
-        directory = _run_dir(analysis, run_dir)
+        directory = _existing_run(analysis, run_dir)
 
         async def go():
             async with open_session(analysis, directory, sandbox=read_sandbox_spec(directory)) as session:
                 return await reconcile_run(session)
 
-        rows = asyncio.run(go())
+        rows = _execute(go())
         ok = all(row.balanced for row in rows)
         if as_json:
-            typer.echo(json.dumps([{f: getattr(r, f) for f in r.__struct_fields__} for r in rows], sort_keys=True))
+            typer.echo(json.dumps([{**msgspec.to_builtins(r), "balanced": r.balanced} for r in rows], sort_keys=True))
         else:
             for r in rows:
                 mark = "ok " if r.balanced else "OFF"
-                typer.echo(f"{mark} {r.phase:40} source {r.source_count:6} = loaded {r.loaded:6} + quarantined {r.quarantined:5} + skipped {r.skipped:5} + not yet {r.pending:5}   target holds {r.target_count}")
+                held = f" + held {r.held}" if r.held else ""
+                extra = f"; {r.unknown} no longer in the source" if r.unknown else ""
+                extra += f"; {r.missing} loaded records missing from the target" if r.missing > 0 else ""
+                holds = "?" if r.target_count < 0 else str(r.target_count)
+                typer.echo(f"{mark} {r.phase:36} source {r.source_count:6} = loaded {r.loaded:6} + quarantined {r.quarantined:5}{held} "
+                           f"+ skipped {r.skipped:5} + not yet {r.pending:5}   target holds {holds}{extra}")
         raise typer.Exit(0 if ok else 1)
 
     @app.command()
@@ -324,7 +414,7 @@ def register(app: typer.Typer) -> None:
         from migc.runtime.session import open_session, read_sandbox_spec
 
         analysis = _checked(file)
-        directory = _run_dir(analysis, run_dir)
+        directory = _existing_run(analysis, run_dir)
         if not yes and not typer.confirm(f"delete every record the run in {directory} inserted, and restore what it updated?"):
             raise typer.Exit(1)
 
@@ -332,5 +422,7 @@ def register(app: typer.Typer) -> None:
             async with open_session(analysis, directory, sandbox=read_sandbox_spec(directory)) as session:
                 return await rollback_run(session, operator=_operator())
 
-        deleted, restored = asyncio.run(go())
-        typer.echo(f"rolled back: {deleted} records deleted, {restored} restored")
+        result = _execute(go())
+        typer.echo(f"rolled back: {result.deleted} records deleted, {result.restored} restored"
+                   + (f", {result.failed} refused (run rollback again)" if result.failed else ""))
+        raise typer.Exit(1 if result.failed else 0)

@@ -1102,9 +1102,9 @@ class Engine:
                 return step.span
         return None
 
-    async def _write(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[RecordResult]:
-        """One result per pending record: written, refused, skipped, `held` or `pending`."""
-        results: list[RecordResult | None] = [None] * len(batch)
+    async def _write(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[_Outcome]:
+        """One outcome per pending record: written, refused, skipped, `held` or `pending`."""
+        outcomes: list[_Outcome] = [_Outcome(outcome="pending") for _ in batch]
         todo = list(range(len(batch)))
         for round_number in range(WRITE_ROUNDS):
             if not todo:
@@ -1113,67 +1113,68 @@ class Engine:
             retry: list[int] = []
             unknown: list[int] = []
             for index, answer in zip(todo, answers):
+                outcomes[index] = answer
                 if answer.outcome == "retryable":
                     retry.append(index)
                 elif answer.outcome == "failed" and answer.code == OUTCOME_UNKNOWN:
                     unknown.append(index)
-                results[index] = answer
             if unknown:
-                checkable = [i for i in unknown if batch[i].identity]
-                found = await self._find(plan, {batch[i].identity for i in checkable}) if checkable else {}
+                # An insert whose reply was lost: look it up before anything is sent again.
+                checkable = {batch[i].identity for i in unknown if batch[i].identity}
+                found = await self._find(plan, checkable) if checkable else {}
                 for index in unknown:
                     pending = batch[index]
                     if not pending.identity:
-                        results[index] = RecordResult(index=index, outcome="held", message="the reply to its insert was lost")  # type: ignore[arg-type]
+                        outcomes[index] = _Outcome(outcome="held", message="the reply to its insert was lost")
                     elif pending.identity in found:
-                        results[index] = RecordResult(index=index, outcome="created", target_id=found[pending.identity], code="FOUND_AFTER_CHECK")
+                        outcomes[index] = _Outcome(outcome="created", target_id=found[pending.identity], code="FOUND_AFTER_CHECK")
                     else:
                         retry.append(index)
             todo = sorted(retry)
             if todo:
                 self.emit("retry", {"phase": program.id, "records": len(todo), "round": round_number + 1})
         for index in todo:
-            results[index] = RecordResult(index=index, outcome="pending", message=results[index].message if results[index] else "")  # type: ignore[arg-type]
-        return [r if r is not None else RecordResult(index=i, outcome="pending") for i, r in enumerate(results)]  # type: ignore[arg-type]
+            outcomes[index] = _Outcome(outcome="pending", code=outcomes[index].code, message=outcomes[index].message)
+        return outcomes
 
-    async def _send(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[RecordResult]:
-        results: list[RecordResult | None] = [None] * len(batch)
+    async def _send(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[_Outcome]:
+        outcomes: list[_Outcome] = [_Outcome(outcome="pending") for _ in batch]
         by_id = [i for i, p in enumerate(batch) if p.known_id is not None]
         others = [i for i, p in enumerate(batch) if p.known_id is None]
         if by_id:
+            # Records the journal links (or a check found) are updated in place, by id.
             updates = [{**{k: v for k, v in batch[i].record.items() if not (program.merge and k == plan.identity)}, "id": batch[i].known_id}
                        for i in by_id]
             for i, answer in zip(by_id, await self.target.update(plan.target_object, updates)):
-                results[i] = answer
+                outcomes[i] = _Outcome.of(answer, default_id=batch[i].known_id)
         if others:
             chosen = [batch[i] for i in others]
             if plan.op == "merge":
                 answers = await self._merge(program, plan, chosen)
             elif plan.op == "upsert":
                 try:
-                    answers = await self.target.upsert(plan.target_object, [p.record for p in chosen], [plan.identity])
+                    answers = [_Outcome.of(a) for a in await self.target.upsert(plan.target_object, [p.record for p in chosen], [plan.identity])]
                 except UnsupportedOperation as error:
                     self._warn(f"create:{program.target}", f"{program.target} is written by insert ({error}); interrupted inserts are "
                                f"checked by {plan.identity or 'nothing'} before they are sent again")
                     plan.op = "create"
-                    answers = await self.target.create(plan.target_object, [p.record for p in chosen])
+                    answers = [_Outcome.of(a) for a in await self.target.create(plan.target_object, [p.record for p in chosen])]
             else:
-                answers = await self.target.create(plan.target_object, [p.record for p in chosen])
+                answers = [_Outcome.of(a) for a in await self.target.create(plan.target_object, [p.record for p in chosen])]
             for i, answer in zip(others, answers):
-                results[i] = answer
-        return [r for r in results]  # type: ignore[misc]
+                outcomes[i] = answer
+        return outcomes
 
-    async def _merge(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[RecordResult]:
+    async def _merge(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[_Outcome]:
         """Updates the records another map loaded, found by key; keeps a before-image of each."""
         found: list[tuple[int, str]] = []
-        results: list[Any] = [None] * len(batch)
+        outcomes: list[_Outcome] = [_Outcome(outcome="pending") for _ in batch]
         for index, pending in enumerate(batch):
             target_id = self.journal.target_id(program.target, program.key_field, pending.identity) if pending.identity else None
             if target_id is None and pending.identity:
                 target_id = await self._search(plan.target_object, plan.identity, pending.identity)
             if target_id is None:
-                results[index] = RecordResult(index=index, outcome="skipped",  # type: ignore[arg-type]
-                                              message=f"no {program.target} record has {program.key_field} = {pending.identity!r}")
+                outcomes[index] = _Outcome(outcome="skipped", message=f"no {program.target} record has {program.key_field} = {pending.identity!r}")
             else:
                 found.append((index, target_id))
         if found:
@@ -1184,9 +1185,9 @@ class Engine:
                         self.journal.before_image(program.target, target_id, current[target_id])
             updates = [{**{k: v for k, v in batch[index].record.items() if k != plan.identity}, "id": target_id} for index, target_id in found]
             answers = await self.target.update(plan.target_object, updates)
-            for (index, _), answer in zip(found, answers):
-                results[index] = answer
-        return results
+            for (index, target_id), answer in zip(found, answers):
+                outcomes[index] = _Outcome.of(answer, default_id=target_id)
+        return outcomes
 
     async def _add_tags(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending], outcomes: list[_Outcome]) -> int:
         """Tags of targets that take them only through their add-tags action (an idempotent merge,
@@ -1232,6 +1233,23 @@ class Engine:
         self._unflushed = set()
 
 
+class _Outcome(msgspec.Struct, kw_only=True):
+    """What became of one record's write: a connector's `RecordResult` outcome, or `skipped`
+    (nothing to merge into), `held` (outcome unknown, cannot be checked) or `pending` (still
+    "retry later" after every round)."""
+
+    outcome: str
+    target_id: str | None = None
+    code: str | None = None
+    message: str | None = None
+    field: str | None = None
+
+    @classmethod
+    def of(cls, result: RecordResult, default_id: str | None = None) -> _Outcome:
+        return cls(outcome=result.outcome, target_id=result.target_id or default_id, code=result.code, message=result.message,
+                   field=result.field)
+
+
 class _Failure(msgspec.Struct, kw_only=True):
     reason: str
     span: Any = None
@@ -1263,7 +1281,7 @@ class _Grouping:
         self._db.execute("CREATE TABLE member (seq INTEGER PRIMARY KEY, grp TEXT NOT NULL, record BLOB NOT NULL)")
         self._db.execute("BEGIN")
         self._seq = 0
-        self._encode = msgspec.json.Encoder(decimal_format="number").encode
+        self._encode = msgspec.json.Encoder().encode
 
     def add(self, key: tuple, raw: dict[str, Any]) -> None:
         self._seq += 1

@@ -1,9 +1,12 @@
 """Opens what a run needs: the compiled program, the journal, and connectors to both platforms,
-either the real APIs or the built-in sandboxes served in-process.
+either the real APIs or the built-in sandboxes.
 
-With sandboxes, their state lives in the run directory (`sandbox.json`: seed and size of the
-synthetic source; `target.json`: the target's records), so `status`, `reconcile`, `rollback`
-and `delta` run later as separate commands see the same target.
+With sandboxes, the source is served in-process and its state lives in the run directory
+(`sandbox.json`: how the sandboxes were made; `source.json`). The target is served in-process
+too, its records kept in `target.json` when the command ends, unless `SandboxSpec.target_url`
+names a target sandbox served elsewhere (`migc sandbox serve`), whose state then outlives the
+process that writes to it (the crash tests kill the run, never the target). `status`,
+`reconcile`, `diff`, `rollback` and `delta` run later as separate commands and see the same target.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from migc.compiler.lower import lower
 from migc.connectors.base import SourceConnector, TargetConnector
 from migc.connectors.ratelimit import RateBudget
 from migc.connectors.registry import connect_source, connect_target
+from migc.connectors.retry import RetryPolicy
 from migc.connectors.secrets import load_credentials
 from migc.runtime.journal import SqliteJournal
-from migc.sandbox.base import SandboxConfig
+from migc.sandbox.base import RateLimitConfig, SandboxConfig
+from migc.sandbox.faults import FaultConfig
 from migc.sandbox.registry import create_app, sandbox_settings
 from migc.sandbox.store import Store
 from migc.semantics.check import Analysis
@@ -38,10 +43,22 @@ SANDBOX_SOURCE_BUDGET = RateBudget(calls=10_000, per_seconds=1.0, concurrency=8)
 
 
 class SandboxSpec(msgspec.Struct, frozen=True, kw_only=True):
-    """How the built-in sandboxes of a run were made, so later commands rebuild the same ones."""
+    """How the built-in sandboxes of a run were made, so later commands rebuild the same ones.
+
+    `target_faults` / `target_rate_limit` configure the in-process target sandbox (fault
+    injection, a server-side rate ceiling); `target_budget`, `target_retry` and
+    `target_timeout_seconds` the target connector's client side (None: the platform's defaults).
+    """
 
     seed: int = 7
     records: int = 200
+    target_url: str | None = None
+    target_faults: FaultConfig | None = None
+    target_rate_limit: RateLimitConfig | None = None
+    target_options: dict[str, str] = msgspec.field(default_factory=dict)
+    target_budget: RateBudget | None = None
+    target_retry: RetryPolicy | None = None
+    target_timeout_seconds: float | None = None
 
 
 class Session(msgspec.Struct, kw_only=True):
@@ -55,11 +72,17 @@ class Session(msgspec.Struct, kw_only=True):
     run_dir: Path
     target_store: Store | None = None
     source_store: Store | None = None
+    target_app: object | None = None  # the in-process target sandbox (its `state` has traffic and faults)
 
 
 def read_sandbox_spec(run_dir: Path) -> SandboxSpec | None:
     path = run_dir / SANDBOX_FILE
     return msgspec.json.decode(path.read_bytes(), type=SandboxSpec) if path.exists() else None
+
+
+def write_sandbox_spec(run_dir: Path, spec: SandboxSpec) -> None:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / SANDBOX_FILE).write_bytes(msgspec.json.format(msgspec.json.encode(spec), indent=2) + b"\n")
 
 
 @contextlib.asynccontextmanager
@@ -71,35 +94,49 @@ async def open_session(
     source_url: str | None = None,
     target_url: str | None = None,
 ) -> AsyncIterator[Session]:
-    """Everything a command needs; saves the sandboxes' state back to the run directory on exit."""
+    """Everything a command needs; saves the in-process sandboxes' state to the run directory on exit."""
     model = analysis.model
     assert model is not None and analysis.source_catalog is not None and analysis.target_catalog is not None
     run_dir.mkdir(parents=True, exist_ok=True)
     compiled = compile_program(lower(analysis))
     journal = SqliteJournal(run_dir / JOURNAL_FILE)
     source_store = target_store = None
+    target_app = None
     try:
         if sandbox is not None:
-            (run_dir / SANDBOX_FILE).write_bytes(msgspec.json.encode(sandbox))
+            write_sandbox_spec(run_dir, sandbox)
             source_store = _load_store(run_dir / SOURCE_STATE_FILE)
-            target_store = _load_store(run_dir / TARGET_STATE_FILE)
             source_config = SandboxConfig(seed=sandbox.seed, records=sandbox.records)
-            target_config = SandboxConfig(seed=sandbox.seed)
             source_app = create_app(model.header.source, source_config, source_store)
-            target_app = create_app(model.header.target, target_config, target_store)
             # The in-process source sandbox enforces no budget of its own (Netmera publishes none), so
             # pacing the client to the catalog's conservative guess would only slow the run.
             source = connect_source(
                 sandbox_settings(model.header.source, config=source_config, budget=SANDBOX_SOURCE_BUDGET),
                 transport=httpx.ASGITransport(app=source_app),
             )
-            target = connect_target(sandbox_settings(model.header.target, config=target_config), transport=httpx.ASGITransport(app=target_app))
+            client: dict[str, object] = {}
+            if sandbox.target_budget is not None:
+                client["budget"] = sandbox.target_budget
+            if sandbox.target_retry is not None:
+                client["retry"] = sandbox.target_retry
+            if sandbox.target_timeout_seconds is not None:
+                client["timeout_seconds"] = sandbox.target_timeout_seconds
+            if sandbox.target_url is not None:
+                target = connect_target(sandbox_settings(model.header.target, origin=sandbox.target_url, **client))
+            else:
+                target_store = _load_store(run_dir / TARGET_STATE_FILE)
+                target_config = SandboxConfig(seed=sandbox.seed, faults=sandbox.target_faults or FaultConfig(),
+                                              rate_limit=sandbox.target_rate_limit, options=dict(sandbox.target_options))
+                target_app = create_app(model.header.target, target_config, target_store)
+                target = connect_target(sandbox_settings(model.header.target, config=target_config, **client),
+                                        transport=httpx.ASGITransport(app=target_app))
         else:
             source = connect_source(_settings(model.header.source, source_url, analysis.source_catalog))
             target = connect_target(_settings(model.header.target, target_url, analysis.target_catalog))
         session = Session(
             analysis=analysis, compiled=compiled, source_catalog=analysis.source_catalog, target_catalog=analysis.target_catalog,
             source=source, target=target, journal=journal, run_dir=run_dir, target_store=target_store, source_store=source_store,
+            target_app=target_app,
         )
         try:
             yield session
