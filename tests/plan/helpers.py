@@ -126,3 +126,32 @@ map Event -> Notes otherwise {
   Note_Content <- json(attributes)
 }
 """
+
+# The cycle of CYCLE broken by a merge: Accounts load first, Contacts look them up, and a merge
+# sets each Account's primary Contact once every Contact exists.
+CYCLE_BROKEN_BY_MERGE = """\
+import eu_countries from "std/regions.mig"
+
+migration broken_cycle {
+  from netmera
+  to zoho_crm
+  consent gdpr for User when country in eu_countries
+}
+
+create field Accounts.Primary_Contact__c: lookup(Contacts) label "Primary contact"
+
+map User distinct by company -> Accounts where company != null {
+  key Account_Name <- company | truncate(200)
+}
+
+map User -> Contacts {
+  key Email <- email
+  Last_Name <- (surname ?? "Unknown") | truncate(80)  lossy "placeholder surname"
+  Account_Name <- ref Accounts by Account_Name = company else null
+}
+
+map User distinct by company -> Accounts merge where company != null {
+  key Account_Name <- company | truncate(200)
+  Primary_Contact__c <- ref Contacts by Email = email else null
+}
+"""

@@ -6,7 +6,7 @@ import pytest
 
 from migc.plan import PlanError, build_plan
 from migc.plan.sizing import Sizing
-from tests.plan.helpers import CYCLE, EXAMPLE_NAMES, ORDERING, ROUTING, check_text, example, example_plan
+from tests.plan.helpers import CYCLE, CYCLE_BROKEN_BY_MERGE, EXAMPLE_NAMES, ORDERING, ROUTING, check_text, example, example_plan
 
 
 @pytest.fixture
@@ -62,6 +62,25 @@ class TestOrder:
         assert all(p.in_cycle for p in plan.phases)
         assert {l.resolution for p in plan.phases for l in p.lookups} == {"cycle"}
         assert {e.kind for e in plan.edges} == {"cycle"}
+
+
+    def test_a_merge_that_looks_up_a_later_object_runs_after_every_create(self, tmp_path) -> None:
+        analysis = check_text(tmp_path, CYCLE_BROKEN_BY_MERGE)
+        assert not analysis.has_errors
+        plan = build_plan(analysis, {"User": 100})
+        assert [(p.number, p.object, p.late) for p in plan.phases] == [(1, "Accounts", False), (2, "Contacts", False), (3, "Accounts", True)]
+        assert [s.kind for s in plan.phases[0].steps] == ["upsert"]
+        late = plan.phases[2]
+        assert [(s.kind, s.map) for s in late.steps] == [("merge", "User->Accounts#2")]
+        assert [(l.field, l.resolution, l.phase) for l in late.lookups] == [("Primary_Contact__c", "loaded-earlier", 2)]
+        assert late.records == 0 and not plan.cycles
+        assert {e.kind for e in plan.edges if e.field == "Primary_Contact__c"} == {"late"}
+
+    def test_a_merge_setting_a_self_reference_needs_no_link_pass(self, tmp_path) -> None:
+        text = ORDERING.replace("  Message_Count__c <- count()\n", "  Message_Count__c <- count()\n  Manager_Lookup__c <- ref Contacts by Source_Actimo_ID__c = first(contact_id) else null\n")
+        text = text.replace("  Manager_Lookup__c <- ref Contacts by Source_Actimo_ID__c = manager_id else null\n", "")
+        plan = build_plan(check_text(tmp_path, text))
+        assert [s.kind for s in _phase(plan, "Contacts").steps] == ["upsert", "merge"]
 
 
 class TestEstimates:

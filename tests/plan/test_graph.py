@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from migc.plan import build_plan, render_dot, render_mermaid
-from tests.plan.helpers import CYCLE, ORDERING, check_text, example_plan
+from tests.plan.helpers import CYCLE, CYCLE_BROKEN_BY_MERGE, ORDERING, check_text, example_plan
 
 
 def test_edges_run_in_load_order_and_carry_the_field(tmp_path) -> None:
@@ -37,3 +37,11 @@ def test_quotes_in_names_cannot_break_the_output(tmp_path) -> None:
 
     tricky = replace(plan, migration='say "hi"')
     assert render_dot(tricky).startswith('digraph "say \\"hi\\"" {')
+
+
+def test_a_merges_lookup_to_a_later_object_is_dashed_and_draws_no_second_node(tmp_path) -> None:
+    plan = build_plan(check_text(tmp_path, CYCLE_BROKEN_BY_MERGE))
+    dot = render_dot(plan)
+    assert dot.count('\n  "Accounts" [label=') == 1
+    assert '"Contacts" -> "Accounts" [label="Primary_Contact__c (merge, after all creates)", style=dashed];' in dot
+    assert 'n2 -.->|"Primary_Contact__c (merge, after all creates)"| n1' in render_mermaid(plan)

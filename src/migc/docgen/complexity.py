@@ -83,7 +83,7 @@ def _schema(model: Model) -> Factor:
 
 
 def _dependencies(plan: LoadPlan) -> Factor:
-    refs = sum(1 for e in plan.edges if e.kind in ("ref", "cycle"))
+    refs = sum(1 for e in plan.edges if e.kind in ("ref", "cycle", "late"))
     second = sum(1 for p in plan.phases for s in p.steps if s.kind == "link")
     cycles = len(plan.cycles)
     parts = [f"{refs} lookup{'s' if refs != 1 else ''} between loaded objects", f"{second} second pass{'es' if second != 1 else ''}"]

@@ -338,7 +338,8 @@ def _approach(plan: LoadPlan) -> tuple[ApproachStep, ...]:
             text=f"Create {_join(made)} in {plan.target.label} ({words.plural(plan.schema.calls, 'API call')}), then read back the names it generates.",
         ))
     for phase in plan.phases:
-        steps.append(ApproachStep(title=f"Phase {phase.number}: {phase.label}", text=_phase_text(phase)))
+        title = f"Phase {phase.number}: {phase.label}" + (", late merges" if phase.late else "")
+        steps.append(ApproachStep(title=title, text=_phase_text(phase)))
     if plan.delta.window:
         steps.append(ApproachStep(title="Delta pass", text=f"Reload what changed in the last {plan.delta.window}, phase by phase in the same order."))
     steps.append(ApproachStep(title="Cutover", text=" ".join(plan.cutover.steps)))
@@ -347,6 +348,9 @@ def _approach(plan: LoadPlan) -> tuple[ApproachStep, ...]:
 
 def _phase_text(phase: Phase) -> str:
     sources = list(dict.fromkeys(s.source for s in phase.steps if s.source and s.kind != "link"))
+    if phase.late:
+        return (f"Once every object exists, update {phase.label} from {_join(sources)}: these merges look up objects that load "
+                f"after {phase.label}. {words.count(phase.calls)} API calls, {words.duration(phase.seconds)}; reconcile at the end.")
     parts = [f"Load {words.count(phase.records, upper=phase.upper_bound)} {phase.label} records from {_join(sources)}"]
     needs = [lookup for lookup in phase.lookups if lookup.resolution == "loaded-earlier"]
     if needs:

@@ -113,6 +113,10 @@ class _Planner:
         pacer = Pacer(self.budget)
         schema = [self._paced(pacer, step) for step in schema_steps(model, self.target, self.budget.tier)]
         phases = [self._phase(pacer, number, name) for number, name in enumerate(model.load_order, start=1)]
+        for name in model.load_order:
+            deferred = [m for m in model.maps if m.target == name and self._deferred(m)]
+            if deferred:
+                phases.append(self._late_phase(pacer, len(phases) + 1, name, deferred))
         days, days_constraint = pacer.budget_days()
         missing = self._missing_counts()
         all_steps = schema + [step for phase in phases for step in phase.steps]
@@ -168,7 +172,7 @@ class _Planner:
         model = self.model
         spec = self.target.objects.get(name)
         creating = [m for m in model.maps if m.target == name and not m.merge]
-        merging = [m for m in model.maps if m.target == name and m.merge]
+        merging = [m for m in model.maps if m.target == name and m.merge and not self._deferred(m)]
         steps: list[Step] = []
         for info in creating:
             steps.extend(self._creating_steps(info, spec))
@@ -186,15 +190,50 @@ class _Planner:
             object=name,
             label=spec.plural_label if spec is not None else self._module_label(name),
             maps=tuple(m.id for m in creating + merging),
-            lookups=self._lookups(name, number),
+            lookups=self._lookups(name, number, creating + merging),
             steps=tuple(paced),
             records=None if any(r is None for r in records) else sum(r for r in records if r is not None),
             upper_bound=any(self.estimates[m.id].upper_bound for m in creating),
+            late=False,
             calls=None if any(s.calls is None for s in paced) else sum(s.calls or 0 for s in paced),
             seconds=None if any(s.seconds is None for s in paced) else _round(sum(s.seconds or 0.0 for s in paced)),
             binding=slowest.binding if slowest is not None and slowest.seconds else "",
             in_cycle=name in self.in_cycle,
             checkpoint=self._checkpoint(name, creating, merging, records),
+        )
+
+    def _deferred(self, info: MapInfo) -> bool:
+        """A merge that looks up an object loading after its own waits until every object is
+        created (a cycle broken by a merge), as the run engine orders it."""
+        if not info.merge:
+            return False
+        position = self.phase_of.get(info.target, 0)
+        return any(self.phase_of.get(p.ref, -1) > position for p in info.fields if p.ref)
+
+    def _late_phase(self, pacer: Pacer, number: int, name: str, merges: list[MapInfo]) -> Phase:
+        spec = self.target.objects.get(name)
+        steps = [
+            self._map_step(info, "merge", "update", spec, "update records once every object exists (its lookups point at objects loaded "
+                           f"after {name})")
+            for info in merges
+        ]
+        paced = [self._paced(pacer, step) for step in steps]
+        slowest = max(paced, key=lambda s: s.seconds or 0.0, default=None)
+        return Phase(
+            number=number,
+            object=name,
+            label=spec.plural_label if spec is not None else self._module_label(name),
+            maps=tuple(m.id for m in merges),
+            lookups=self._lookups(name, number, merges),
+            steps=tuple(paced),
+            records=0,
+            upper_bound=False,
+            late=True,
+            calls=None if any(s.calls is None for s in paced) else sum(s.calls or 0 for s in paced),
+            seconds=None if any(s.seconds is None for s in paced) else _round(sum(s.seconds or 0.0 for s in paced)),
+            binding=slowest.binding if slowest is not None and slowest.seconds else "",
+            in_cycle=False,
+            checkpoint=self._checkpoint(name, [], merges, []),
         )
 
     def _module_label(self, name: str) -> str:
@@ -246,10 +285,11 @@ class _Planner:
         return "inserted without " + ", ".join(fields) + ": the link pass sets it once every record exists"
 
     def _link_step(self, name: str, creating: list[MapInfo], spec: ObjectSpec | None) -> Step | None:
-        fields = sorted({edge.field for edge in self.model.refs if edge.dependent == name and edge.target == name})
+        # Only creating maps need the second pass: a merge runs after the records exist anyway.
+        fields = sorted({p.field for m in creating for p in m.fields if p.ref == name})
         if not fields:
             return None
-        writers = [m for m in creating if any(p.field in fields and p.ref == name for p in m.fields)] or creating
+        writers = [m for m in creating if any(p.field in fields and p.ref == name for p in m.fields)]
         records = [self.estimates[m.id].records for m in writers]
         known = None if any(r is None for r in records) else sum(r for r in records if r is not None)
         size, note = self._batch(spec, "update")
@@ -287,10 +327,11 @@ class _Planner:
             return ""
         return getattr(spec.write, operation, "") or ""
 
-    def _lookups(self, name: str, number: int) -> tuple[Lookup, ...]:
+    def _lookups(self, name: str, number: int, maps: list[MapInfo]) -> tuple[Lookup, ...]:
+        fields = {p.field for m in maps for p in m.fields if p.ref}
         result = []
         for edge in self.lookup_edges:
-            if edge.dependent != name:
+            if edge.dependent != name or edge.field not in fields:
                 continue
             target_phase = self.phase_of.get(edge.target)
             if edge.target == name:
@@ -351,6 +392,8 @@ class _Planner:
         for edge in self.lookup_edges:
             if edge.dependent == edge.target:
                 kind = "self"
+            elif edge.late and self.phase_of.get(edge.target, 0) > self.phase_of.get(edge.dependent, 0):
+                kind = "late"  # a merge's lookup of an object loaded after its own: the merge waits
             elif any(edge.dependent in c and edge.target in c for c in self.cycles):
                 kind = "cycle"
             elif edge.target not in self.phase_of:

@@ -3,7 +3,8 @@
 Nodes are the plan's phases in load order ("2. Contacts"), plus the objects lookups resolve
 against without loading them (existing Users), drawn dashed. An arrow runs from the object a
 lookup needs to the object holding the lookup, so arrows follow the load order; each is labelled
-with the lookup field. A self-reference is a dashed loop marked "second pass"; the objects and
+with the lookup field. A self-reference is a dashed loop marked "second pass", a merge's lookup
+to an object loaded later is dashed (the merge waits until every object exists); the objects and
 arrows of a cycle are red.
 """
 
@@ -17,8 +18,8 @@ _CYCLE_COLOUR = "#c62828"
 def _nodes(plan: LoadPlan) -> list[tuple[str, str, str]]:
     """(object, caption, kind) for every node: phases in order, then objects only looked up."""
     in_cycle = {name for cycle in plan.cycles for name in cycle.objects}
-    nodes = [(p.object, f"{p.number}. {p.object}", "cycle" if p.object in in_cycle else "phase") for p in plan.phases]
-    loaded = {p.object for p in plan.phases}
+    nodes = [(p.object, f"{p.number}. {p.object}", "cycle" if p.object in in_cycle else "phase") for p in plan.phases if not p.late]
+    loaded = {p.object for p in plan.phases if not p.late}
     for name in dict.fromkeys(e.target for e in plan.edges if e.target not in loaded):
         nodes.append((name, f"{name} (existing)" if _preexisting(plan, name) else f"{name} (not loaded)", "outside"))
     return nodes
@@ -31,7 +32,11 @@ def _preexisting(plan: LoadPlan, name: str) -> bool:
 
 
 def _edge_label(edge: Edge) -> str:
-    return f"{edge.field} (second pass)" if edge.kind == "self" else edge.field
+    if edge.kind == "self":
+        return f"{edge.field} (second pass)"
+    if edge.kind == "late":
+        return f"{edge.field} (merge, after all creates)"
+    return edge.field
 
 
 def _dot_quote(text: str) -> str:
@@ -54,7 +59,7 @@ def render_dot(plan: LoadPlan) -> str:
         lines.append(f"  {_dot_quote(name)} [{', '.join(attributes)}];")
     for edge in plan.edges:
         attributes = [f"label={_dot_quote(_edge_label(edge))}"]
-        if edge.kind == "self":
+        if edge.kind in ("self", "late"):
             attributes.append("style=dashed")
         elif edge.kind == "cycle":
             attributes.append(f'color="{_CYCLE_COLOUR}", fontcolor="{_CYCLE_COLOUR}", penwidth=2')
@@ -78,7 +83,7 @@ def render_mermaid(plan: LoadPlan) -> str:
         lines.append(f"  {ids[name]}{shape}")
     cycle_links = []
     for index, edge in enumerate(plan.edges):
-        arrow = "-.->" if edge.kind in ("self", "preexisting") else "-->"
+        arrow = "-.->" if edge.kind in ("self", "preexisting", "late") else "-->"
         lines.append(f"  {ids[edge.target]} {arrow}|{_mermaid_text(_edge_label(edge))}| {ids[edge.dependent]}")
         if edge.kind == "cycle":
             cycle_links.append(str(index))

@@ -109,12 +109,18 @@ def render_markdown(plan: LoadPlan) -> str:
 def _phase(out: list[str], phase: Phase) -> None:
     add = out.append
     title = phase.object if phase.label.lower() in ("", phase.object.lower()) else f"{phase.object} ({phase.label})"
+    if phase.late:
+        title += ", late merges"
     add(f"## Phase {phase.number}: {title}")
     add("")
     if phase.in_cycle:
         add("> In a dependency cycle (MIG0601): lookups to the other objects of the cycle stay empty.")
         add("")
-    add(f"Records: {words.count(phase.records, upper=phase.upper_bound)} · calls: {words.count(phase.calls)} · time: {words.duration(phase.seconds)}"
+    if phase.late:
+        add("> Merges deferred until every object is created: their lookups point at objects that load after this one.")
+        add("")
+    created = "updates only" if phase.late else words.count(phase.records, upper=phase.upper_bound)
+    add(f"Records: {created} · calls: {words.count(phase.calls)} · time: {words.duration(phase.seconds)}"
         + (f" · bound by {phase.binding}" if phase.binding else ""))
     add("")
     if phase.lookups:
@@ -126,7 +132,7 @@ def _phase(out: list[str], phase: Phase) -> None:
     for step in phase.steps:
         add(f"- {step.map or step.object}, {step.kind}: {step.records.basis}." + "".join(f" {_sentence(n)}" for n in step.notes))
     add("")
-    _checkpoint(out, phase.checkpoint)
+    _checkpoint(out, phase.checkpoint, late=phase.late)
 
 
 def _steps(out: list[str], steps: Sequence[Step], *, schema: bool) -> None:
@@ -148,9 +154,10 @@ def _steps(out: list[str], steps: Sequence[Step], *, schema: bool) -> None:
     add("")
 
 
-def _checkpoint(out: list[str], checkpoint: Checkpoint) -> None:
+def _checkpoint(out: list[str], checkpoint: Checkpoint, *, late: bool) -> None:
     add = out.append
-    add(f"**Checkpoint.** Expected to load: {words.count(checkpoint.expected_loaded)}.")
+    expected = "nothing new (updates only)" if late else words.count(checkpoint.expected_loaded)
+    add(f"**Checkpoint.** Expected to load: {expected}.")
     add("")
     for line in checkpoint.identities:
         add(f"- {line}")

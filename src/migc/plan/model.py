@@ -33,7 +33,7 @@ StepKind = Literal[
 Operation = Literal["schema", "read", "create", "upsert", "update", "search"]
 ConstraintKind = Literal["rate", "burst", "concurrency", "daily-tokens", "client"]
 LookupResolution = Literal["loaded-earlier", "second-pass", "preexisting", "cycle", "not-loaded"]
-EdgeKind = Literal["ref", "self", "cycle", "preexisting"]
+EdgeKind = Literal["ref", "self", "cycle", "preexisting", "late"]
 
 
 class _Struct(msgspec.Struct, frozen=True, kw_only=True):
@@ -148,6 +148,10 @@ class Phase(_Struct, frozen=True, kw_only=True):
     steps: tuple[Step, ...]
     records: Annotated[Count | None, Meta(description="Records created in this object (merges and links update them).")]
     upper_bound: Annotated[bool, Meta(description="True when a creating step's estimate is an upper bound.")]
+    late: Annotated[
+        bool,
+        Meta(description="A phase of merges deferred until every object is created: their lookups point at objects loaded later."),
+    ]
     calls: Count | None
     seconds: Seconds | None
     binding: str
@@ -156,7 +160,9 @@ class Phase(_Struct, frozen=True, kw_only=True):
 
 
 class Edge(_Struct, frozen=True, kw_only=True):
-    """`dependent.field` looks up `target`: the graph draws it from `target` to `dependent`."""
+    """`dependent.field` looks up `target`: the graph draws it from `target` to `dependent`.
+    `late` marks a merge's lookup of an object that loads after the merge's own: it does not order
+    the load; the merge waits until every object is created instead."""
 
     dependent: str
     field: str
