@@ -47,7 +47,7 @@ def generate(lines: int) -> str:
             "}",
         ]
         index += 1
-    return "\n".join(out[:lines]) + "\n"
+    return "\n".join(out) + "\n"  # whole blocks: may run a few lines past `lines`
 
 
 def best_of(repeat: int, command: list[str]) -> float:

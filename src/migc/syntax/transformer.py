@@ -107,6 +107,13 @@ def _split(children: list) -> tuple[_Meta, list]:
     return _Meta(start, end), kept
 
 
+class _Spliced:
+    __slots__ = ("children",)
+
+    def __init__(self, children: list) -> None:
+        self.children = children
+
+
 class AstBuilder(Transformer):
     """Builds AST nodes as the parser reduces (Lark's embedded transformer). One instance serves
     every parse; `start(source, diagnostics)` points it at the file being parsed."""
@@ -115,6 +122,11 @@ class AstBuilder(Transformer):
         super().__init__(visit_tokens=False)
         self.source = SourceFile("<none>", "")
         self.diagnostics = Diagnostics()
+
+    def __default__(self, data, children, meta):
+        # Only Lark's inlined `_rules` get here; their parent splices in `.children`, so a bare
+        # holder is enough (a Tree would cost more for nothing).
+        return _Spliced(children)
 
     def begin(self, source: SourceFile, diagnostics: Diagnostics) -> None:
         self.source = source
