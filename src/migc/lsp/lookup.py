@@ -10,6 +10,7 @@ from __future__ import annotations
 import msgspec
 
 from migc.lsp.snapshot import Snapshot
+from migc.semantics.program import prelude
 from migc.semantics.scope import declarations
 from migc.source import Span
 from migc.syntax import ast
@@ -155,8 +156,6 @@ def declaration_node(snapshot: Snapshot, target: Target) -> ast.Node | None:
 def _module_of(snapshot: Snapshot, span: Span) -> ast.Module | None:
     if snapshot.is_own(span):
         return snapshot.module
-    from migc.semantics.program import prelude
-
     if span.file == prelude().source.name:
         return prelude().module
     for loaded in snapshot.analysis.program.modules.values():

@@ -54,3 +54,12 @@ def test_two_declarations_of_one_name_are_not_confused(tmp_path: Path):
     two = snapshot_of(tmp_path, "let tags = 2\nlet b = tags\n", "two.mig")
     found = references(one, position(one, "tags"), True, [two])
     assert lines_of(found) == [("one.mig", 0), ("one.mig", 1)]
+
+
+def test_references_of_a_builtin_include_its_prelude_declaration(sample):
+    found = references(sample, position(sample, "truncate"), include_declaration=True)
+    uses = [l for l in found if l.uri == sample.uri]
+    assert [l.range.start.line for l in uses] == [21, 22, 28]
+    (declaration,) = [l for l in found if l.uri != sample.uri]
+    assert declaration.uri.endswith("prelude.mig")
+    assert declaration.range.end.character - declaration.range.start.character == len("truncate")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from migc.formatter import format_expr
 from migc.lsp.lookup import Target, declaration_node, imported_file, target_at
 from migc.lsp.snapshot import Snapshot
 from migc.semantics import types as T
@@ -254,11 +255,9 @@ def _import_path(snapshot: Snapshot, target: Target) -> str:
 def _expression(node: ast.Node | None) -> str:
     if node is None:
         return "…"
-    from migc.formatter import format_expr
-
     try:
         text = format_expr(node)
-    except Exception:  # the formatter is an optional nicety here; the hover still helps without it
+    except RecursionError:  # an absurdly deep expression: the hover still names the declaration
         return "…"
     return text if len(text) <= MAX_EXPRESSION else text[: MAX_EXPRESSION - 1] + "…"
 

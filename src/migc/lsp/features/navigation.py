@@ -9,10 +9,11 @@ document, since a catalog field has no declaration in .mig code.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from lsprotocol import types
 
-from migc.lsp.lookup import DECLARED_KINDS, Target, imported_file, target_at
+from migc.lsp.lookup import DECLARED_KINDS, Target, declaration_node, imported_file, target_at
 from migc.lsp.snapshot import Snapshot, path_key, path_to_uri
 from migc.semantics.scope import declarations
 from migc.source import Span
@@ -30,8 +31,6 @@ def definition(snapshot: Snapshot, position: types.Position) -> list[types.Locat
         if loaded is None:
             return []
         start = types.Position(line=0, character=0)
-        from pathlib import Path
-
         return [types.Location(uri=path_to_uri(Path(loaded.key)), range=types.Range(start=start, end=start))]
     span = definition_span(snapshot, target)
     if span is None:
@@ -43,7 +42,7 @@ def definition(snapshot: Snapshot, position: types.Position) -> list[types.Locat
 def definition_span(snapshot: Snapshot, target: Target) -> Span | None:
     if target.definition is not None:
         return target.definition
-    if target.kind in ("target-object",):
+    if target.kind == "target-object":
         objects = snapshot.analysis.target_objects or {}
         view = objects.get(target.name)
         return view.declared_at if view is not None else None
@@ -163,8 +162,6 @@ def _object_names(module: ast.Module) -> Iterable[tuple[ast.Name, str]]:
 
 
 def path_key_of(key: str) -> str:
-    from pathlib import Path
-
     return path_key(Path(key))
 
 
@@ -204,8 +201,6 @@ def references(snapshot: Snapshot, position: types.Position, include_declaration
 
 def _declaration_location(snapshot: Snapshot, target: Target) -> types.Location | None:
     """The declared name (not the whole declaration) of a `let`, `values` or builtin."""
-    from migc.lsp.lookup import declaration_node
-
     node = declaration_node(snapshot, target)
     name = getattr(node, "name", None)
     if isinstance(name, ast.Name):
