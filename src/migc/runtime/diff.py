@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from migc import ir
+from migc.connectors.base import ConnectorError, UnsupportedOperation
 from migc.runtime.engine import TAGS_BY_ACTION, Engine, RunOptions, field_value, to_wire
 
 FETCH_CHUNK = 100
@@ -30,14 +31,14 @@ class FieldDiff(msgspec.Struct, frozen=True, kw_only=True):
     source: dict[str, Any]  # the source fields the field program reads, from the (first) source record
     expected: Any
     actual: Any
-    match: bool | None  # None: the target does not return this field, so it cannot be compared
+    match: bool | None  # None: the target does not return this field comparably (absent, or a picklist option id)
 
 
 class DiffReport(msgspec.Struct, frozen=True, kw_only=True):
     records: int  # loaded records compared
     fields: int  # field comparisons
     mismatches: int
-    unchecked: int  # fields the target's read API does not return (Zoho tags)
+    unchecked: int  # fields the target's read API does not return (Zoho tags) or returns as option ids
     missing: int  # loaded records the target no longer holds (each counts as a mismatch)
     rows: list[FieldDiff]
 
@@ -64,6 +65,7 @@ async def diff_run(session, *, phase: str | None = None) -> DiffReport:
         for start in range(0, len(ids), FETCH_CHUNK):
             for record in await session.target.get(target_object, ids[start : start + FETCH_CHUNK]):
                 actual[str(record["id"])] = record
+        option_fields = await _option_fields(session.target, target_object)
         fields_read = reads.get(program.id, {})
         api_to_mig = {engine.field_name(program.target, s.field): s.field for s in program.steps if isinstance(s, ir.FieldStep)}
         for sid in sorted(expected):
@@ -79,8 +81,9 @@ async def diff_run(session, *, phase: str | None = None) -> DiffReport:
             for field in sorted(wanted):
                 mig_field = api_to_mig.get(field, "")
                 source = {name: _path(first, name) for name in fields_read.get(mig_field, ())}
-                returned = _returned(held, field)
-                value = field_value(held, field) if returned else None
+                value = field_value(held, field)
+                # Pipedrive reads picklist values back as option ids, which describe() does not name.
+                returned = _returned(held, field) and not (field in option_fields and isinstance(value, int) and isinstance(wanted[field], str))
                 rows.append(FieldDiff(phase=program.id, source_id=sid, target_id=target_id, field=field, source=source,
                                       expected=wanted[field], actual=value, match=same(wanted[field], value) if returned else None))
     return DiffReport(records=records, fields=len(rows), mismatches=sum(1 for r in rows if r.match is False),
@@ -100,11 +103,14 @@ async def _expected(engine: Engine, program: ir.MapProgram, links: dict[str, str
         except Exception as error:  # the diff shows it: this record would not load any more
             found[unit.sid] = (unit.first, {"(transform)": f"error: {error}"})
             continue
-        record = {engine.field_name(program.target, name): to_wire(value) for name, value in out.items()}
+        record = engine._wire_record(program.target, out)
         steps = {s.field: s for s in program.steps if isinstance(s, ir.FieldStep) and s.ref is not None}
         for field, (values, fallback) in refs.items():
             ref = steps[field].ref
-            target_id = await engine._lookup(ref, values)
+            try:
+                target_id = await engine._lookup(ref, values)
+            except UnsupportedOperation:  # the loader used the fallback too
+                target_id = None
             api_field = engine.field_name(program.target, field)
             record[api_field] = to_wire(fallback) if target_id is None else engine.lookup_value(program.target, field, ref.target, target_id)
         if program.merge:
@@ -125,6 +131,15 @@ def _path(record: dict[str, Any], name: str) -> Any:
     for part in name.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return to_wire(value)
+
+
+async def _option_fields(target, target_object: str) -> set[str]:
+    """The object's picklist fields, as describe() reports them (none when it cannot say)."""
+    try:
+        described = await target.describe(target_object)
+    except ConnectorError:
+        return set()
+    return {str(f["key"]) for f in described.get("fields") or [] if f.get("picklist")}
 
 
 def _returned(record: dict[str, Any], field: str) -> bool:
@@ -202,10 +217,10 @@ def render_diff(report: DiffReport, *, all_fields: bool = False) -> None:
         for row in shown:
             source = ", ".join(f"{name}={_shown(value, 24)}" for name, value in row.source.items())
             style = {True: None, False: "red", None: "dim"}[row.match]
-            actual = "(not returned)" if row.match is None else _shown(row.actual)
+            actual = f"(not comparable: {_shown(row.actual)})" if row.match is None else _shown(row.actual)
             table.add_row(row.phase, row.source_id, row.field, source, _shown(row.expected), actual, style=style)
         console.print(table)
     verdict = "[green]no mismatch[/green]" if not report.mismatches else f"[red]{report.mismatches} mismatches[/red]"
     missing = f", {report.missing} loaded records missing from the target" if report.missing else ""
-    unchecked = f", {report.unchecked} not returned by the target's read API" if report.unchecked else ""
+    unchecked = f", {report.unchecked} not comparable (not returned, or as option ids)" if report.unchecked else ""
     console.print(f"{report.records} loaded records, {report.fields} fields compared: {verdict}{missing}{unchecked}")

@@ -240,6 +240,22 @@ def _present(value: Any) -> bool:
     return value is not None and value != "" and value != []
 
 
+def _value_objects(values: list[Any], *, primary: bool) -> list[Any]:
+    """A list of plain values as the `[{"value": ..., "primary": ...}]` objects a target's
+    multi-value field takes (Pipedrive emails and phones); missing values are left out."""
+    shaped = []
+    for value in values:
+        if isinstance(value, dict) or not _present(value):
+            if isinstance(value, dict):
+                shaped.append(value)
+            continue
+        item: dict[str, Any] = {"value": value}
+        if primary:
+            item["primary"] = not shaped
+        shaped.append(item)
+    return shaped
+
+
 def _group_sid(key: tuple) -> str:
     return "|".join("" if k is None else str(k) for k in key)
 
@@ -485,7 +501,7 @@ class Engine:
                                          description="The source record this record was migrated from (migc).")
             try:
                 self.stamps[program.target] = await self.target.create_field(api_object, definition)
-            except (UnsupportedOperation, SchemaOperationFailed) as error:
+            except ConnectorError as error:
                 # Not fatal: records still load, but an interrupted write to this object cannot be checked.
                 self._warn(f"stamp:{program.target}", f"{program.target} gets no {STAMP_LABEL!r} field ({error}); records whose write "
                            "is interrupted are held in quarantine for review instead of being sent again")
@@ -810,8 +826,20 @@ class Engine:
 
     # ------------------------------------------------------------------ refs
 
+    def _wire_record(self, target: str, out: dict[str, Any]) -> dict[str, Any]:
+        """The transform's output in the target's field names and wire shapes."""
+        spec = self.target_catalog.objects.get(target)
+        fields = spec.fields if spec is not None else {}
+        record = {}
+        for name, value in out.items():
+            field = fields.get(name)
+            if field is not None and field.type == "list" and field.item == "json" and "value" in field.fields and isinstance(value, list):
+                value = _value_objects(value, primary="primary" in field.fields)
+            record[self.field_name(target, name)] = to_wire(value)
+        return record
+
     async def _resolve(self, program: ir.MapProgram, out: dict[str, Any], refs: dict) -> _Resolved:
-        resolved = _Resolved(record={self.field_name(program.target, name): to_wire(value) for name, value in out.items()})
+        resolved = _Resolved(record=self._wire_record(program.target, out))
         steps = self._ref_steps[program.id]
         for field, (values, fallback) in refs.items():
             step = steps[field]
