@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,26 @@ def position(snapshot: Snapshot, needle: str, *, after: str = "", delta: int = 0
 @pytest.fixture
 def sample(tmp_path: Path) -> Snapshot:
     return snapshot_of(tmp_path, SAMPLE, "sample.mig")
+
+
+# ---------------------------------------------------------------------------- end-to-end helpers
+
+TIMEOUT = 30.0
+
+
+async def wait_until(predicate, timeout: float = TIMEOUT) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting for the server")
+        await asyncio.sleep(0.02)
+
+
+def doc(uri: str) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=uri)
+
+
+def at(text: str, needle: str, after: str = "", delta: int = 1) -> types.Position:
+    offset = text.index(needle, text.index(after) if after else 0) + delta
+    line = text.count("\n", 0, offset)
+    return types.Position(line=line, character=offset - (text.rfind("\n", 0, offset) + 1))

@@ -8,7 +8,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from .test_server import doc, wait_until
+from .conftest import doc, wait_until
 
 TEXT = (
     "migration m {\n  from netmera\n  to zoho_crm\n}\n"

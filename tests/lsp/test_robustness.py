@@ -11,8 +11,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from .conftest import SAMPLE
-from .test_server import doc, wait_until
+from .conftest import SAMPLE, doc, wait_until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
