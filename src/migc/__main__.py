@@ -1,6 +1,6 @@
 """`python -m migc`: the command line."""
 
-from migc.cli import main
+from migc.entry import main
 
 if __name__ == "__main__":
     main()

@@ -24,9 +24,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
+from migc.entry import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, expand_paths
 
 
 class OutputFormat(str, Enum):
@@ -44,17 +42,6 @@ SpecsOption = Annotated[
         "customer's custom fields, modules and picklist values on top of the built-in catalogs.",
     ),
 ]
-
-
-def _expand(paths: list[Path]) -> list[Path]:
-    """Files as given; directories contribute their `*.mig` files, sorted."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(path.rglob("*.mig")))
-        else:
-            files.append(path)
-    return files
 
 
 @app.command()
@@ -77,17 +64,9 @@ def check(
 
       migc check mapping.mig --specs accounts/acme/
     """
-    from migc import api
-    from migc.report import write_report
+    from migc.entry import run_check
 
-    paths = _expand(files)
-    if not paths:
-        typer.echo("migc check: no .mig files found in the given paths", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    results = [api.check(path, overlays=specs or ()) for path in paths]
-    use_color = sys.stdout.isatty() if color is None else color
-    write_report(results, format.value, sys.stdout, color=use_color)
-    raise typer.Exit(EXIT_PROBLEMS if any(r.has_errors for r in results) else EXIT_OK)
+    raise typer.Exit(run_check(files, format.value, specs or (), color))
 
 
 @app.command()
@@ -112,7 +91,7 @@ def fmt(
     from migc.formatter import format_text
     from migc.source import SourceError, SourceFile
 
-    paths = _expand(files)
+    paths = expand_paths(files)
     if not paths:
         typer.echo("migc fmt: no .mig files found in the given paths", err=True)
         raise typer.Exit(EXIT_USAGE)
@@ -161,7 +140,7 @@ _register_subcommands()
 
 
 def main() -> None:
-    """Console entry point: typer's usage errors exit 2, as documented."""
+    """Runs the typer app (the console entry point is `migc.entry.main`)."""
     try:
         app(standalone_mode=True)
     except KeyboardInterrupt:
