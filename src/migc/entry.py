@@ -39,6 +39,18 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 
 
+def check_parser():
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="migc check", add_help=False, allow_abbrev=False, exit_on_error=False)
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--format", "-f", choices=FORMATS, default="human")
+    parser.add_argument("--specs", action="append", type=Path, default=[])
+    parser.add_argument("--color", dest="color", action="store_true", default=None)
+    parser.add_argument("--no-color", dest="color", action="store_false")
+    return parser
+
+
 def fast_check(argv: list[str]) -> int | None:
     """`migc check ARGS` with argparse; None hands anything unusual (help, usage errors) to typer,
     which prints the full help and errors. tests/test_entry.py keeps both option sets equal."""
@@ -46,12 +58,7 @@ def fast_check(argv: list[str]) -> int | None:
 
     if any(arg in ("-h", "--help") for arg in argv):
         return None
-    parser = argparse.ArgumentParser(prog="migc check", add_help=False, allow_abbrev=False, exit_on_error=False)
-    parser.add_argument("files", nargs="+", type=Path)
-    parser.add_argument("--format", "-f", choices=FORMATS, default="human")
-    parser.add_argument("--specs", action="append", type=Path, default=[])
-    parser.add_argument("--color", dest="color", action="store_true", default=None)
-    parser.add_argument("--no-color", dest="color", action="store_false")
+    parser = check_parser()
     try:
         options, unknown = parser.parse_known_args(argv)
     except (argparse.ArgumentError, SystemExit):
