@@ -147,7 +147,7 @@ def _summary(summary, run_dir: Path, as_json: bool) -> None:
 def _sandbox_spec(directory: Path, sandbox: bool, seed: int, records: int, target_url: str | None):
     from migc.runtime.session import SandboxSpec, read_sandbox_spec
 
-    spec = read_sandbox_spec(directory) if (directory / "journal.sqlite").exists() else None
+    spec = read_sandbox_spec(directory)
     if spec is None and sandbox:
         spec = SandboxSpec(seed=seed, records=records, target_url=target_url)
     elif spec is not None and target_url is not None and spec.target_url != target_url:
@@ -189,8 +189,8 @@ def register(app: typer.Typer) -> None:
           migc run mapping.mig --run-dir runs/acme --resume
         """
         from migc.runtime.engine import Engine, RunOptions
-        from migc.runtime.journal import ConsentRecord, RunInfo, now
-        from migc.runtime.session import open_session
+        from migc.runtime.journal import ConsentRecord, now
+        from migc.runtime.session import finished, open_session, start_run
 
         analysis = _checked(file)
         model = analysis.model
@@ -208,10 +208,8 @@ def register(app: typer.Typer) -> None:
             async with open_session(analysis, directory, sandbox=spec, source_url=source_url, target_url=target_url) as session:
                 journal = session.journal
                 previous = journal.run_info()
-                if previous is not None and previous.mode == mode and not resume:
-                    finished = all((journal.checkpoint(p.id) or ("", {}))[0] == "done" for p in session.compiled.program.maps)
-                    if not finished:
-                        _fail(f"{directory} holds an unfinished {mode} run: pass --resume to continue it, or choose another --run-dir")
+                if previous is not None and previous.mode == mode and not resume and not finished(session):
+                    _fail(f"{directory} holds an unfinished {mode} run: pass --resume to continue it, or choose another --run-dir")
                 if model.header.consent is not None:
                     recorded = journal.consent()
                     if recorded is None and consent is None:
@@ -223,13 +221,7 @@ def register(app: typer.Typer) -> None:
                         given_by, _, given_at = consent.rpartition(",")
                         journal.record_consent(ConsentRecord(regulation=model.header.consent.regulation, given_by=(given_by or consent).strip(),
                                                              given_at=given_at.strip(), recorded_at=now()))
-                if previous is None or previous.mode != mode:
-                    journal.start_run(RunInfo(run_id=f"{model.header.name}-{now()}", mig_file=str(file), migration=model.header.name,
-                                              source=model.header.source, target=model.header.target, mode=mode,
-                                              operator=_operator(), started_at=now()))
-                    if previous is not None:  # the full run after a sample: every phase runs again
-                        for program in session.compiled.program.maps:
-                            journal.set_checkpoint(program.id, "pending", {})
+                start_run(session, mode=mode, mig_file=str(file), operator=_operator())
                 engine = Engine(model=model, compiled=session.compiled, source_catalog=session.source_catalog,
                                 target_catalog=session.target_catalog, source=session.source, target=session.target,
                                 journal=journal, options=RunOptions(operator=_operator(), sample=sample_size, resend_held=resend_in_doubt),

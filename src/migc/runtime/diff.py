@@ -17,8 +17,8 @@ from typing import Any
 import msgspec
 
 from migc import ir
-from migc.connectors.base import ConnectorError, UnsupportedOperation
-from migc.runtime.engine import TAGS_BY_ACTION, Engine, RunOptions, field_value, to_wire
+from migc.connectors.base import ConnectorError, RequestFailed, UnsupportedOperation
+from migc.runtime.engine import TAGS_BY_ACTION, Engine, RunOptions, _cannot_look_up, field_value, to_wire
 
 FETCH_CHUNK = 100
 
@@ -109,7 +109,9 @@ async def _expected(engine: Engine, program: ir.MapProgram, links: dict[str, str
             ref = steps[field].ref
             try:
                 target_id = await engine._lookup(ref, values)
-            except UnsupportedOperation:  # the loader used the fallback too
+            except (UnsupportedOperation, RequestFailed) as error:  # the loader used the fallback too
+                if not _cannot_look_up(error):
+                    raise
                 target_id = None
             api_field = engine.field_name(program.target, field)
             record[api_field] = to_wire(fallback) if target_id is None else engine.lookup_value(program.target, field, ref.target, target_id)

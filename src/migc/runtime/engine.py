@@ -48,6 +48,7 @@ from migc.connectors.base import (
     ConnectorError,
     FieldDefinition,
     ModuleDefinition,
+    RequestFailed,
     SchemaOperationFailed,
     SourceConnector,
     TargetConnector,
@@ -234,6 +235,13 @@ def field_value(record: dict[str, Any], api_field: str) -> Any:
         if isinstance(inner, dict) and api_field in inner:
             return inner[api_field]
     return None
+
+
+def _cannot_look_up(error: ConnectorError) -> bool:
+    """Whether a failed lookup means "this target cannot search that object", not an outage."""
+    if isinstance(error, UnsupportedOperation):
+        return True
+    return isinstance(error, RequestFailed) and 400 <= error.status < 500 and error.status not in (401, 403, 408, 429)
 
 
 def _present(value: Any) -> bool:
@@ -853,7 +861,10 @@ class Engine:
                 continue
             try:
                 target_id = await self._lookup(ref, values)
-            except UnsupportedOperation as error:
+            except (UnsupportedOperation, RequestFailed) as error:
+                if not _cannot_look_up(error) or ref.target in self._loaded_objects:
+                    raise
+                # The target cannot search this object (Pipedrive users): the ref's fallback is used, reported.
                 self._warn(f"lookup:{ref.target}", f"refs to {ref.target} use their fallback: {error}")
                 resolved.reports.append(f"ref {ref.target} not looked up: {error}")
                 target_id = None

@@ -26,7 +26,7 @@ from migc.connectors.ratelimit import RateBudget
 from migc.connectors.registry import connect_source, connect_target
 from migc.connectors.retry import RetryPolicy
 from migc.connectors.secrets import load_credentials
-from migc.runtime.journal import SqliteJournal
+from migc.runtime.journal import RunInfo, SqliteJournal, now
 from migc.sandbox.base import RateLimitConfig, SandboxConfig
 from migc.sandbox.faults import FaultConfig
 from migc.sandbox.registry import create_app, sandbox_settings
@@ -149,6 +149,28 @@ async def open_session(
                 source_store.save(run_dir / SOURCE_STATE_FILE)
     finally:
         journal.close()
+
+
+def start_run(session: Session, *, mode: str, mig_file: str, operator: str) -> bool:
+    """Records the run in the journal unless this mode already runs there (then this is a resume
+    or a no-op). A full run after a sample runs every phase again (records the sample loaded are
+    not sent again). Returns whether an earlier run in this mode exists."""
+    journal = session.journal
+    model = session.analysis.model
+    previous = journal.run_info()
+    if previous is not None and previous.mode == mode:
+        return True
+    journal.start_run(RunInfo(run_id=f"{model.header.name}-{now()}", mig_file=mig_file, migration=model.header.name,
+                              source=model.header.source, target=model.header.target, mode=mode,  # type: ignore[arg-type]
+                              operator=operator, started_at=now()))
+    if previous is not None:
+        for program in session.compiled.program.maps:
+            journal.set_checkpoint(program.id, "pending", {})
+    return False
+
+
+def finished(session: Session) -> bool:
+    return all((session.journal.checkpoint(p.id) or ("", {}))[0] == "done" for p in session.compiled.program.maps)
 
 
 def _load_store(path: Path) -> Store:

@@ -1,0 +1,286 @@
+"""End to end: every example against the built-in sandboxes, with the target state checked
+against expectations computed here from the source, and a reviewable digest snapshot.
+
+netmera_to_zoho and netmera_to_pipedrive load completely. The other three stop where the target
+connectors cannot go yet (see docs/running.md, "What the sandboxes cannot do yet"): the tests
+pin those stops and everything loaded before them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from migc import ir
+from migc.connectors.base import ConnectorError
+from migc.runtime.diff import same
+from migc.runtime.engine import PhaseResult, RunStopped, SchemaIncomplete
+from migc.sandbox.zoho_crm import _field as zoho_field
+
+from tests.runtime.test_e2e_harness import (
+    analysis,
+    canonical,
+    digest,
+    expectations,
+    journal,
+    run_example,
+    spec,
+    target_store,
+)
+
+COMPLETE = ("netmera_to_zoho", "netmera_to_pipedrive")
+PLATFORM = {"netmera_to_zoho": "zoho_crm", "netmera_to_pipedrive": "pipedrive", "actimo_to_zoho": "zoho_crm",
+            "netmera_to_freshsales": "freshsales", "customerio_to_freshsales": "freshsales"}
+RECORDS = 14
+
+
+class FullRun:
+    def __init__(self, name: str, run_dir: Path) -> None:
+        self.name = name
+        self.run_dir = run_dir
+        self.spec = spec(RECORDS)
+        self.summary = asyncio.run(run_example(name, run_dir, self.spec))
+        self.expected = asyncio.run(expectations(name, self.spec, run_dir))
+        self.store = target_store(run_dir)
+
+
+@pytest.fixture(scope="module")
+def full_runs(tmp_path_factory) -> dict[str, FullRun]:
+    runs = {}
+    for name in COMPLETE:
+        runs[name] = FullRun(name, tmp_path_factory.mktemp(name) / "run")
+    return runs
+
+
+def _balanced(result: PhaseResult) -> bool:
+    return result.read == (result.loaded + result.already + result.quarantined + result.held + result.skipped
+                           + result.duplicates + result.pending)
+
+
+def _option_labels(store, platform: str) -> dict[int, str]:
+    """Pipedrive stores picklist values as option ids: the sandbox's field settings name them."""
+    if platform != "pipedrive":
+        return {}
+    labels = {}
+    for fields in store.meta.get("pipedrive.fields", {}).values():
+        for field in fields:
+            for option in field.get("options") or []:
+                labels[option["id"]] = option["label"]
+    return labels
+
+
+@pytest.mark.parametrize("name", COMPLETE)
+def test_every_phase_reconciles(full_runs, name: str) -> None:
+    run = full_runs[name]
+    records = journal(run.run_dir)
+    for result in run.summary.phases:
+        assert result.pending == 0 and result.held == 0, result
+        assert _balanced(result), result
+        counts = records.counts(result.phase)
+        assert counts.accounted == result.read - result.duplicates, result.phase
+        assert result.read > 0, f"{result.phase} read nothing: the example is not exercised"
+
+
+@pytest.mark.parametrize("name", COMPLETE)
+def test_loaded_records_hold_what_the_transform_produced(full_runs, name: str) -> None:
+    run = full_runs[name]
+    program = analysis(name)
+    records = journal(run.run_dir)
+    state = records.checkpoint("schema")[1]
+    api = {(o, f): n for o, f, n in state["fields"]}
+    stamps = state["stamps"]
+    maps = {m.id: m for m in _maps(run)}
+    by_collection = {name_: {str(r["id"]): r for r in run.store.all(name_)} for name_ in run.store.names()}
+    labels = _option_labels(run.store, PLATFORM[name])
+    final: dict[tuple[str, str], dict[str, object]] = {}
+    for phase in [p.phase for p in run.summary.phases]:
+        program_ = maps[phase]
+        for link in records.links(map_id=phase):
+            expected = run.expected[(phase, link.source_id)]
+            fields = final.setdefault((program_.target, link.target_id), {})
+            for field, value in expected.fields.items():
+                if program_.merge and field == program_.key_field:
+                    continue
+                fields[api.get((program_.target, field), field)] = value
+            if not program_.key_field and program_.target in stamps:
+                fields[stamps[program_.target]] = f"{phase}:{link.source_id}"
+    assert final, "nothing loaded"
+    compared = 0
+    for (target, target_id), fields in final.items():
+        stored = by_collection[target][target_id]
+        for field, value in fields.items():
+            actual = _stored(stored, field)
+            if isinstance(actual, int) and actual in labels and isinstance(value, str):
+                actual = labels[actual]
+            if isinstance(value, list):
+                # Multi-values: missing entries are not sent, and tags are a set in the target.
+                value = [v for v in value if v not in (None, "")]
+                if all(isinstance(v, str) for v in value) and isinstance(actual, list):
+                    value = sorted(set(value))
+            assert same(value, actual), (target, target_id, field, value, actual)
+            compared += 1
+    assert compared > 100
+    del program
+
+
+@pytest.mark.parametrize("name", COMPLETE)
+def test_every_ref_points_at_the_record_loaded_from_the_referenced_source_record(full_runs, name: str) -> None:
+    run = full_runs[name]
+    records = journal(run.run_dir)
+    state = records.checkpoint("schema")[1]
+    api = {(o, f): n for o, f, n in state["fields"]}
+    checked = 0
+    for program in _maps(run):
+        steps = [s for s in program.steps if isinstance(s, ir.FieldStep) and s.ref is not None and s.ref.target in run.store.names()]
+        links = list(records.links(map_id=program.id))
+        for step in steps:
+            ref = step.ref
+            field = api.get((program.target, step.field), step.field)
+            for link in links:
+                values = run.expected[(program.id, link.source_id)].refs[step.field]
+                stored = run.store.get(program.target, link.target_id)
+                pointer = _stored(stored, field)
+                pointer = pointer.get("id") if isinstance(pointer, dict) else pointer
+                wanted = next(((m, v) for m, v in zip(ref.matches, values) if v not in (None, "") and not m.fuzzy), None)
+                if wanted is None:
+                    assert pointer in (None, ""), (program.id, link.source_id, field, pointer)
+                    continue
+                match, value = wanted
+                referenced = run.store.get(ref.target, str(pointer)) if pointer is not None else None
+                if referenced is None:
+                    # Nothing loaded matches: the record holds the fallback, and no loaded record has that key.
+                    holders = [r for r in run.store.all(ref.target)
+                               if str(_stored(r, api.get((ref.target, match.field), match.field))).casefold() == str(value).casefold()]
+                    assert not holders, (program.id, link.source_id, field, value)
+                    continue
+                held = _stored(referenced, api.get((ref.target, match.field), match.field))
+                assert str(held).strip().casefold() == str(value).strip().casefold(), (program.id, link.source_id, field, value, held)
+                checked += 1
+    assert checked > 20
+
+
+@pytest.mark.parametrize("name", COMPLETE)
+def test_no_record_is_duplicated(full_runs, name: str) -> None:
+    run = full_runs[name]
+    records = journal(run.run_dir)
+    for target in {p.target for p in run.summary.phases}:
+        inserted = {link.target_id for link in records.links(target) if link.inserted}
+        assert run.store.count(target) == len(inserted), target
+    rows = canonical(run.store, PLATFORM[name])
+    for collection, items in rows.items():
+        ids = [item["id"] for item in items]
+        # Two identical records would share a content label.
+        assert len(ids) == len(set(ids)), collection
+
+
+@pytest.mark.parametrize("name", COMPLETE)
+def test_target_digest(full_runs, name: str, snapshot) -> None:
+    run = full_runs[name]
+    phases = [(p.phase, p.read, p.loaded, p.skipped, p.quarantined) for p in run.summary.phases]
+    assert {"phases": phases, "target": digest(run.store, PLATFORM[name])} == snapshot
+
+
+def test_quarantined_records_keep_their_reason_and_mig_location(full_runs) -> None:
+    run = full_runs["netmera_to_zoho"]
+    entries = list(journal(run.run_dir).quarantined())
+    assert entries, "the synthetic source has hard cases: some records must be quarantined"
+    for entry in entries:
+        assert entry.reason and entry.record
+        assert entry.location.startswith("examples/netmera_to_zoho.mig:"), entry
+    reasons = {entry.reason.split(":")[0] for entry in entries}
+    assert "ref Contacts" in reasons
+
+
+def test_a_sample_then_the_full_run_loads_the_same_as_one_full_run(full_runs, tmp_path: Path) -> None:
+    name = "netmera_to_zoho"
+    run_dir = tmp_path / "run"
+    sampled = asyncio.run(run_example(name, run_dir, spec(RECORDS), sample=3))
+    assert all(p.read >= 1 for p in sampled.phases)
+    full = asyncio.run(run_example(name, run_dir, spec(RECORDS)))
+    assert sum(p.already for p in full.phases) == sum(p.loaded for p in sampled.phases)
+    assert canonical(target_store(run_dir), "zoho_crm") == canonical(full_runs[name].store, "zoho_crm")
+
+
+# ---------------------------------------------------------------------------- examples that stop
+
+
+def _add_lookup_fields(run_dir: Path, fields: list[tuple[str, str, str, str]]) -> None:
+    """What a Zoho admin does in the UI for lookup fields the connector cannot create."""
+    store = target_store(run_dir)
+    for module, api_name, label, points_at in fields:
+        entry = {**zoho_field(api_name, "lookup", lookup=points_at, label=label), "custom_field": True, "id": f"9{len(api_name)}{abs(hash(api_name)) % 10**9}"}
+        store.meta["zoho.fields"][module].append(entry)
+    store.save(run_dir / "target.json")
+
+
+LOOKUP_FIELDS_AN_ADMIN_CREATES = {
+    # (module, API name, label, module it points at), as the schema phase lists them.
+    "actimo_to_zoho": [
+        ("Actimo_Survey_Responses__c", "Survey__c", "Survey", "Actimo_Surveys__c"),
+        ("Actimo_Survey_Responses__c", "Respondent__c", "Respondent", "Contacts"),
+        ("Contacts", "Manager_Lookup__c", "Manager", "Contacts"),
+        ("Contacts", "Workspace_Link__c", "Actimo Workspace", "Actimo_Workspaces__c"),
+        ("Notes", "Actimo_Author__c", "Author", "Contacts"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", ("actimo_to_zoho", "netmera_to_freshsales", "customerio_to_freshsales"))
+def test_examples_load_everything_the_target_supports_and_stop_clearly_where_it_cannot(tmp_path: Path, name: str) -> None:
+    """These examples reach objects or schema the target connectors do not support (yet): the
+    run must load every phase before that point exactly, and stop with a message naming it."""
+    run_dir = tmp_path / "run"
+    events: list = []
+    stop: Exception | None = None
+    try:
+        asyncio.run(run_example(name, run_dir, spec(RECORDS), events=events))
+    except SchemaIncomplete as stopped:
+        lookups = LOOKUP_FIELDS_AN_ADMIN_CREATES.get(name)
+        if lookups and all("lookup field" in step for step in stopped.steps):
+            assert len(stopped.steps) == len(lookups)
+            _add_lookup_fields(run_dir, lookups)
+            try:
+                asyncio.run(run_example(name, run_dir, spec(RECORDS), events=events))
+            except (RunStopped, ConnectorError) as error:
+                stop = error
+        else:
+            stop = stopped
+            assert all(step.split(" ")[0] in ("field", "custom", "lookup", "picklist") for step in stopped.steps), stopped.steps
+    except (RunStopped, ConnectorError) as error:
+        stop = error
+    ended = [data for kind, data in events if kind == "phase-end" and data["phase"] != "schema"]
+    for data in ended:
+        assert data["pending"] == 0 and data["accounted"] == data["read"] - data["duplicates"], data
+    if stop is not None and not isinstance(stop, SchemaIncomplete):
+        running = [data["phase"] for kind, data in events if kind == "phase-start"][-1]
+        assert running not in {d["phase"] for d in ended}
+        assert str(stop), "a stop names its cause"
+    if ended:
+        records = journal(run_dir)
+        store = target_store(run_dir)
+        for target in {d["target"] for d in ended}:
+            inserted = {link.target_id for link in records.links(target) if link.inserted}
+            assert store.count(target) == len(inserted), target
+    if name == "actimo_to_zoho" and "User->Contacts" in {d["phase"] for d in ended}:
+        contacts = target_store(run_dir).all("Contacts")
+        managers = [c for c in contacts if c.get("Manager_Lookup__c")]
+        assert managers, "the second pass sets managers"
+        ids = {c["id"] for c in contacts}
+        assert all(c["Manager_Lookup__c"]["id"] in ids for c in managers)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _maps(run: FullRun) -> list[ir.MapProgram]:
+    from migc.compiler.lower import lower
+
+    return list(lower(analysis(run.name)).maps)
+
+
+def _stored(record: dict, field: str):
+    from migc.runtime.engine import field_value
+
+    return field_value(record, field)
