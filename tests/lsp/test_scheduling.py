@@ -101,3 +101,13 @@ def test_settings_accept_both_shapes_and_ignore_nonsense():
     assert read_settings({"mig": {"specs": "b"}}, base).specs == ("b",)
     assert read_settings({"mig": {"specs": [1, "c"], "debounceMs": -5}}, base) == Settings(specs=("c",), debounce_ms=150)
     assert read_settings(None, base) is base
+
+
+async def test_the_same_text_under_a_new_version_is_not_checked_again(tmp_path, monkeypatch):
+    server, documents, published, checked, uri = fake_server(tmp_path, monkeypatch)
+    first = await server.current(uri)
+    documents[uri] = Document(2, TEXT)  # e.g. an edit and its undo arrive as one change
+    second = await server.current(uri)
+    assert checked == [(uri, 1)]
+    assert second.version == 2 and second.analysis is first.analysis
+    assert published == [(uri, 1), (uri, 2)]

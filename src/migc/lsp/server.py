@@ -130,7 +130,12 @@ class MigLanguageServer(LanguageServer):
             return None
         version = document.version or 0
         snapshot = self.snapshots.get(uri)
-        if snapshot is not None and snapshot.version == version and snapshot.text == document.source:
+        if snapshot is not None and snapshot.text == document.source:
+            if snapshot.version != version:  # the same text under a new version (undo, a no-op edit)
+                snapshot = snapshot.with_version(version)
+                self.snapshots[uri] = snapshot
+                if self._published.get(uri) != version:
+                    self.publish(snapshot)
             return snapshot
         key = (uri, version)
         future = self._inflight.get(key)
@@ -237,7 +242,9 @@ def _version() -> str:
         return "0"
 
 
-COMPLETION_TRIGGERS = [".", "|", " ", '"', "(", ","]
+# Editors complete words as they are typed; these characters open a list before any word: members
+# after `.`, functions after `|`, picklist options after an opening quote.
+COMPLETION_TRIGGERS = [".", "|", '"']
 
 
 def create_server() -> MigLanguageServer:

@@ -66,6 +66,10 @@ class Snapshot:
         self.lines = LineIndex(text, encoding)
         self._indexes: dict[str, LineIndex | None] = {path_key(path): self.lines}
 
+    def with_version(self, version: int) -> Snapshot:
+        """The same analysis for a later version with the same text."""
+        return Snapshot(self.uri, version, self.text, self.path, self.analysis, encoding=self.encoding, error=self.error)
+
     # ------------------------------------------------------------------ the tree
 
     @property
