@@ -50,3 +50,8 @@ def test_what_cannot_be_renamed(sample):
         rename(sample, position(sample, "fallback_name"), "map")
     with pytest.raises(RenameError, match="not a valid name"):
         rename(sample, position(sample, "fallback_name"), "two words")
+    with pytest.raises(RenameError, match="already declared"):
+        rename(sample, position(sample, "fallback_name"), "campaign_status")
+    with pytest.raises(RenameError, match="builtin this file calls"):
+        rename(sample, position(sample, "fallback_name"), "truncate")
+    assert rename(sample, position(sample, "fallback_name"), "collect").changes  # a builtin the file does not call

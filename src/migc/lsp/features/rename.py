@@ -42,6 +42,7 @@ def rename(snapshot: Snapshot, position: types.Position, new_name: str, others: 
         raise RenameError(f"`{target.name}` is declared in the standard library, which cannot be renamed")
     if not _NAME.fullmatch(new_name) or new_name in keywords():
         raise RenameError(f"`{new_name}` is not a valid name (letters, digits and `_`, not a keyword)")
+    _check_collision(snapshot, target.name, new_name)
     wanted = identity(snapshot, target)
     if wanted is None:
         raise RenameError(f"cannot tell where `{target.name}` is declared")
@@ -58,6 +59,18 @@ def rename(snapshot: Snapshot, position: types.Position, new_name: str, others: 
     for edits in changes.values():
         edits.sort(key=lambda e: (e.range.start.line, e.range.start.character))
     return types.WorkspaceEdit(changes=changes)
+
+
+def _check_collision(snapshot: Snapshot, old_name: str, new_name: str) -> None:
+    """A new name must not take over another declaration, nor hide a builtin the file calls."""
+    scope = snapshot.analysis.scope
+    symbol = scope.get(new_name) if scope is not None and new_name != old_name else None
+    if symbol is None:
+        return
+    if symbol.kind in ("let", "values"):
+        raise RenameError(f"`{new_name}` is already declared; renaming would make two declarations share a name")
+    if any(r.name == new_name and r.kind == symbol.kind for r in snapshot.references):
+        raise RenameError(f"`{new_name}` is a builtin this file calls; the new name would hide it")
 
 
 def _in_stdlib(snapshot: Snapshot, target) -> bool:
