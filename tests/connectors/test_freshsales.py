@@ -1,5 +1,6 @@
 """Contract tests: the Freshsales connector against its sandbox (wrapped bodies, error messages,
-cf_ custom fields, views to the last page, keyed upsert under faults, hourly budget and 429s)."""
+cf_ custom fields, views to the last page, keyed upsert under faults, hourly budget and 429s,
+leads, appointments, sales activities, lists and custom-module records)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 
 from migc.connectors import freshsales
-from migc.connectors.base import AuthenticationFailed, FieldDefinition, ModuleDefinition, UnsupportedOperation
+from migc.connectors.base import AuthenticationFailed, FieldDefinition, ModuleDefinition, SchemaOperationFailed, UnsupportedOperation
 from migc.connectors.ratelimit import RateBudget
 from migc.connectors.retry import RetryPolicy
 from migc.connectors.secrets import Secret
@@ -75,7 +76,7 @@ class TestWrites:
             ("invalid", "last_name"),
             ("invalid", "last_name"),
             ("invalid", "email"),
-            ("invalid", None),
+            ("invalid", "sales_account_id"),
         ]
         assert results[3].message == "Last name is too long (maximum is 255 characters)"
 
@@ -129,10 +130,16 @@ class TestWrites:
         assert sorted(r.code or "" for r in deleted) == ["", "NOT_FOUND"]
 
     async def test_unsupported(self, fs: Harness) -> None:
-        with pytest.raises(UnsupportedOperation):
+        with pytest.raises(UnsupportedOperation, match="Admin Settings"):
             await fs.connector.create_module(ModuleDefinition(singular_label="W", plural_label="Ws"))
         with pytest.raises(UnsupportedOperation, match="unknown object"):
-            await fs.connector.create("leads", [{}])
+            await fs.connector.create("Not-A-Module", [{}])
+        with pytest.raises(UnsupportedOperation, match="no upsert and no key search"):
+            await fs.connector.upsert("tasks", [{"title": "x"}], ["title"])
+        with pytest.raises(UnsupportedOperation, match="cannot search"):
+            await fs.connector.search("notes", "description", "x")
+        with pytest.raises(UnsupportedOperation, match="no way to list"):
+            [n async for n in fs.connector.list("notes")]
 
 
 class TestReads:
@@ -209,10 +216,167 @@ class TestLimitsAndFaults:
         # Without Retry-After (a whole second at least) the injected 429s are backed off quickly.
         harness = Harness(SandboxConfig(faults=faults, options={"retry_after_header": False}), timeout_seconds=0.2)
         try:
-            results = await harness.connector.upsert("contacts", contacts(200), ["email"])
+            records = contacts(200)
+            results = await harness.connector.upsert("contacts", records, ["email"])
+            # A record can exhaust its attempts (40% of requests fail here): it comes back
+            # `retryable`, never applied twice, and is sent again as the runtime does.
+            for _ in range(3):
+                again = [r.index for r in results if r.outcome == "retryable"]
+                if not again:
+                    break
+                answers = await harness.connector.upsert("contacts", [records[i] for i in again], ["email"])
+                for index, answer in zip(again, answers):
+                    results[index] = answer
             assert all(r.ok for r in results), Counter((r.outcome, r.code) for r in results)
             emails = Counter(r["email"] for r in harness.store.all("contacts"))
             assert len(emails) == 200 and max(emails.values()) == 1
             assert harness.connector.stats().retries > 0
+        finally:
+            await harness.connector.aclose()
+
+
+ADMIN_MADE = {"custom_modules": "cf_cio_objects=Customer.io objects", "activity_field_settings": "true"}
+
+
+async def a_contact(fs: Harness, email: str = "owner@example.com") -> int:
+    return int((await fs.connector.create("contacts", [{"last_name": "Owner", "email": email}]))[0].target_id)
+
+
+class TestLeads:
+    async def test_upsert_searches_by_key_then_writes(self, fs: Harness) -> None:
+        key = await fs.connector.create_field("leads", FieldDefinition(label="Customer.io ID", type="text", unique=True))
+        assert key == "cf_customer_io_id"
+        first = await fs.connector.upsert("leads", [{"last_name": "Lead", key: "a1"}, {"last_name": "Twin", key: "A1"}, {"last_name": "B", key: "b2"}], [key])
+        assert [r.outcome for r in first] == ["created", "updated", "created"]
+        again = await fs.connector.upsert("leads", [{"first_name": "Renamed", key: "b2"}], [key])
+        assert (again[0].outcome, again[0].target_id) == ("updated", first[2].target_id)
+        assert fs.store.count("leads") == 2
+        assert [r["last_name"] for r in await fs.connector.search("leads", key, "A1")] == ["Twin"]
+        assert not [e for e in fs.traffic if e.path.endswith("/leads/upsert")], "leads have no upsert endpoint"
+
+    async def test_two_matches_are_ambiguous_and_nothing_is_written(self, fs: Harness) -> None:
+        await fs.connector.create("leads", [{"last_name": "One", "email": "same@example.com"}, {"last_name": "Two", "email": "same@example.com"}])
+        result = (await fs.connector.upsert("leads", [{"last_name": "Three", "email": "same@example.com"}], ["email"]))[0]
+        assert (result.outcome, result.code) == ("duplicate", "AMBIGUOUS_KEY")
+        assert sorted(r["last_name"] for r in fs.store.all("leads")) == ["One", "Two"]
+
+    async def test_custom_fields_and_list(self, fs: Harness) -> None:
+        # A custom field labelled like the standard `company` field is a field of its own.
+        key = await fs.connector.create_field("leads", FieldDefinition(label="Company", type="text"))
+        assert key == "cf_company"
+        bad = await fs.connector.create("leads", [{"last_name": "X", "company": "Acme"}, {"last_name": "Y", key: "Acme"}])
+        assert [(r.outcome, r.field) for r in bad] == [("invalid", "company"), ("created", None)]
+        listed = [r async for r in fs.connector.list("leads")]
+        assert [(r["last_name"], r["custom_field"]) for r in listed] == [("Y", {key: "Acme"})]
+
+    async def test_upsert_under_faults_loses_and_duplicates_nothing(self) -> None:
+        faults = FaultConfig(seed=5, server_error_rate=0.1, error_after_write_rate=0.15, timeout_rate=0.05, drop_rate=0.05, methods=("POST",))
+        harness = Harness(SandboxConfig(faults=faults), timeout_seconds=0.2)
+        try:
+            records = [{"last_name": f"L{i}", "email": f"l{i}@example.com"} for i in range(60)]
+            results = await harness.connector.upsert("leads", records, ["email"])
+            assert all(r.ok for r in results), Counter((r.outcome, r.code) for r in results)
+            emails = Counter(r["email"] for r in harness.store.all("leads"))
+            assert len(emails) == 60 and max(emails.values()) == 1
+            assert any(r.code == "FOUND_AFTER_RETRY" for r in results)
+        finally:
+            await harness.connector.aclose()
+
+
+class TestActivities:
+    async def test_appointments_need_times_and_an_existing_target(self, fs: Harness) -> None:
+        contact = await a_contact(fs)
+        results = await fs.connector.create(
+            "appointments",
+            [
+                {"title": "Demo", "from_date": "2024-05-01T10:00:00+00:00", "end_date": "2024-05-01T10:30:00+00:00", "targetable_type": "Contact", "targetable_id": contact},
+                {"title": "No end", "from_date": "2024-05-01T10:00:00Z"},
+                {"title": "Bad time", "from_date": "yesterday", "end_date": "2024-05-01T10:30:00Z"},
+                {"title": "Orphan", "from_date": "2024-05-01T10:00:00Z", "end_date": "2024-05-01T10:00:00Z", "targetable_type": "Contact", "targetable_id": 1},
+            ],
+        )
+        assert [(r.outcome, r.field) for r in results] == [("created", None), ("invalid", "end_date"), ("invalid", "from_date"), ("invalid", "targetable_id")]
+        stored = fs.store.get("appointments", results[0].target_id)
+        assert (stored["title"], stored["targetable_id"]) == ("Demo", contact)
+        listed = [r["title"] async for r in fs.connector.list("appointments")]
+        assert listed == ["Demo"]
+        assert {e.path for e in fs.traffic if e.method == "GET" and e.path.endswith("/appointments")} == {"/crm/sales/api/appointments"}
+
+    async def test_sales_activities_take_a_type_id_from_the_selector(self, fs: Harness) -> None:
+        contact = await a_contact(fs)
+        base = {"title": "Email: hello", "start_date": "2024-05-01T10:00:00Z", "end_date": "2024-05-01T10:00:00Z", "targetable_type": "Contact", "targetable_id": contact}
+        results = await fs.connector.create(
+            "sales_activities",
+            [{**base, "sales_activity_type_id": sandbox.SALES_ACTIVITY_TYPES[0][0]}, {**base, "sales_activity_type_id": 0}, {**base, "targetable_type": "Lead"}],
+        )
+        assert [(r.outcome, r.field) for r in results] == [("created", None), ("invalid", "sales_activity_type_id"), ("invalid", "sales_activity_type_id")]
+        assert results[2].message.endswith("The type for Lead is invalid.")
+        updated = await fs.connector.update("sales_activities", [{"id": results[0].target_id, "notes": "Opened twice"}])
+        assert updated[0].outcome == "updated" and fs.store.get("sales_activities", results[0].target_id)["notes"] == "Opened twice"
+        assert [r["id"] async for r in fs.connector.list("sales_activities")] == [int(results[0].target_id)]
+        stamp = await fs.connector.create_field("sales_activities", FieldDefinition(label="migc source id", type="text", unique=True))
+        assert stamp.startswith("cf_")
+
+    async def test_tasks_list_through_both_filters(self, fs: Harness) -> None:
+        contact = await a_contact(fs)
+        target = {"targetable_type": "Contact", "targetable_id": contact, "due_date": "2024-05-01T10:00:00Z"}
+        ids = [r.target_id for r in await fs.connector.create("tasks", [{"title": "Open", **target}, {"title": "Done", "status": 1, **target}])]
+        assert sorted([r["title"] async for r in fs.connector.list("tasks")]) == ["Done", "Open"]
+        deleted = await fs.connector.delete("tasks", ids)
+        assert [r.outcome for r in deleted] == ["deleted", "deleted"] and fs.store.count("tasks") == 0
+
+    async def test_activity_fields_only_where_the_account_has_them(self, fs: Harness) -> None:
+        with pytest.raises(SchemaOperationFailed, match="no field settings for tasks"):
+            await fs.connector.create_field("tasks", FieldDefinition(label="SMS delivery status", type="picklist", picklist=("sent",)))
+        with pytest.raises(SchemaOperationFailed):
+            await fs.connector.describe("notes")
+        harness = Harness(SandboxConfig(options=ADMIN_MADE))
+        try:
+            key = await harness.connector.create_field("tasks", FieldDefinition(label="SMS delivery status", type="picklist", picklist=("sent", "failed")))
+            contact = await a_contact(harness)
+            target = {"title": "SMS", "due_date": "2024-05-01T10:00:00Z", "targetable_type": "Contact", "targetable_id": contact}
+            results = await harness.connector.create("tasks", [{**target, key: "failed"}, {**target, key: "bounced"}])
+            assert [r.outcome for r in results] == ["created", "invalid"]
+            assert harness.store.get("tasks", results[0].target_id)["custom_field"] == {key: "failed"}
+        finally:
+            await harness.connector.aclose()
+
+
+class TestLists:
+    async def test_upsert_by_name_adds_members_after_the_write(self, fs: Harness) -> None:
+        members = [int(r.target_id) for r in await fs.connector.create("contacts", contacts(3))]
+        first = await fs.connector.upsert("lists", [{"name": "VIP", "contact_ids": members[:2]}, {"name": "Churned"}], ["name"])
+        assert [r.outcome for r in first] == ["created", "created"]
+        again = await fs.connector.upsert("lists", [{"name": "vip", "contact_ids": [str(members[2])]}], ["name"])
+        assert (again[0].outcome, again[0].target_id) == ("updated", first[0].target_id)
+        stored = fs.store.get("lists", first[0].target_id)
+        assert (stored["name"], stored["contact_ids"]) == ("vip", members)
+        assert [r["name"] for r in await fs.connector.search("lists", "name", "CHURNED")] == ["Churned"]
+
+    async def test_members_that_do_not_exist_are_reported(self, fs: Harness) -> None:
+        result = (await fs.connector.create("lists", [{"name": "Ghosts", "contact_ids": [1]}]))[0]
+        assert (result.outcome, result.field) == ("invalid", "contact_ids")
+        assert result.target_id is not None and "its contacts were not" in result.message
+        duplicate = (await fs.connector.create("lists", [{"name": "ghosts"}]))[0]
+        assert (duplicate.outcome, duplicate.message) == ("duplicate", "Name has already been taken")
+
+
+class TestCustomModules:
+    async def test_records_of_a_module_an_admin_created(self) -> None:
+        harness = Harness(SandboxConfig(options=ADMIN_MADE))
+        try:
+            module = ModuleDefinition(singular_label="Customer.io objects", plural_label="Customer.io objects", api_name="cf_cio_objects")
+            assert await harness.connector.create_module(module) == "cf_cio_objects"
+            key = await harness.connector.create_field("cf_cio_objects", FieldDefinition(label="Customer.io object ID", type="text", unique=True))
+            created = await harness.connector.create("cf_cio_objects", [{"name": "Plan A", key: "o1"}, {key: "o2"}])
+            assert [(r.outcome, r.field) for r in created] == [("created", None), ("invalid", "name")]
+            assert harness.store.get("cf_cio_objects", created[0].target_id)["custom_field"] == {key: "o1"}
+            await harness.connector.update("cf_cio_objects", [{"id": created[0].target_id, "name": "Plan B"}])
+            assert [r["name"] async for r in harness.connector.list("cf_cio_objects")] == ["Plan B"]
+            assert [r["name"] for r in await harness.connector.get("cf_cio_objects", [created[0].target_id])] == ["Plan B"]
+            with pytest.raises(UnsupportedOperation, match="write it with create"):
+                await harness.connector.upsert("cf_cio_objects", [{"name": "x", key: "o3"}], [key])
+            assert {e.path.split("/api/")[1].split("/")[0] for e in harness.traffic if "/settings/" not in e.path} == {"custom_module"}
+            assert [r.outcome for r in await harness.connector.delete("cf_cio_objects", [created[0].target_id])] == ["deleted"]
         finally:
             await harness.connector.aclose()

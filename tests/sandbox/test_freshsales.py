@@ -60,3 +60,57 @@ async def test_lookup_shape(client: httpx.AsyncClient) -> None:
     assert [c["last_name"] for c in found["contacts"]["contacts"]] == ["L"]
     wrong = await client.get("/lookup", params={"q": "x", "f": "email", "entities": "sales_acount"})
     assert wrong.json()["errors"]["message"] == ["The type for sales_acount is invalid."]
+
+
+async def test_activity_bodies_are_wrapped_and_validated(client: httpx.AsyncClient) -> None:
+    contact = (await client.post("/contacts", json={"contact": {"last_name": "A", "email": "a@example.com"}})).json()["contact"]["id"]
+    types = (await client.get("/selector/sales_activity_types")).json()["sales_activity_types"]
+    assert types == (await client.get("/selectors/sales_activity_types")).json()["sales_activity_types"]
+    activity = {"title": "Email", "sales_activity_type_id": types[0]["id"], "start_date": "2024-01-02T03:04:05Z", "end_date": "2024-01-02T03:04:05Z", "targetable_type": "Contact", "targetable_id": contact}
+    created = await client.post("/sales_activities", json={"sales_activity": activity})
+    assert created.status_code == 200 and created.json()["sales_activity"]["title"] == "Email"
+    bad = await client.post("/sales_activities", json={"sales_activity": {**activity, "sales_activity_type_id": 0, "end_date": 5}})
+    assert bad.json()["errors"]["message"] == ["Sales activity type is invalid", "End date is not a valid date"]
+    assert (await client.post("/sales_activities", json={"activity": activity})).json()["errors"]["message"] == ["sales_activity is missing"]
+
+
+async def test_task_and_appointment_filters(client: httpx.AsyncClient) -> None:
+    contact = (await client.post("/contacts", json={"contact": {"last_name": "A", "email": "a@example.com"}})).json()["contact"]["id"]
+    target = {"targetable_type": "Contact", "targetable_id": contact}
+    for title, status in (("Open", 0), ("Done", 1)):
+        await client.post("/tasks", json={"task": {"title": title, "status": status, "due_date": "2024-02-01T00:00:00Z", **target}})
+    assert [t["title"] for t in (await client.get("/tasks", params={"filter": "completed"})).json()["tasks"]] == ["Done"]
+    assert [t["title"] for t in (await client.get("/tasks")).json()["tasks"]] == ["Open"]
+    assert (await client.get("/tasks", params={"filter": "someday"})).status_code == 400
+    for title, day in (("Past", "2023-06-01"), ("Next", "2030-06-01")):
+        await client.post("/appointments", json={"appointment": {"title": title, "from_date": f"{day}T09:00:00Z", "end_date": f"{day}T10:00:00Z"}})
+    assert [a["title"] for a in (await client.get("/appointments", params={"filter": "past"})).json()["appointments"]] == ["Past"]
+    assert (await client.get("/notes")).status_code == 404
+
+
+async def test_lists_and_members(client: httpx.AsyncClient) -> None:
+    contact = (await client.post("/contacts", json={"contact": {"last_name": "A", "email": "a@example.com"}})).json()["contact"]["id"]
+    made = (await client.post("/lists", json={"list": {"name": "VIP"}})).json()["list"]
+    assert made["contact_ids"] == []
+    added = await client.put(f"/lists/{made['id']}/add_contacts", json={"ids": [contact, contact]})
+    assert added.json()["list"]["contact_ids"] == [contact]
+    assert (await client.put(f"/lists/{made['id']}/add_contacts", json={"ids": [7]})).json()["errors"]["message"] == ["Contact 7 does not exist"]
+    assert [entry["name"] for entry in (await client.get("/lists")).json()["lists"]] == ["VIP"]
+    assert (await client.post("/lists", json={"list": {"name": "vip"}})).json()["errors"]["message"] == ["Name has already been taken"]
+
+
+async def test_field_settings_and_custom_modules_follow_the_options() -> None:
+    plain = freshsales.create_app(SandboxConfig(), Store())
+    made = freshsales.create_app(SandboxConfig(options={"custom_modules": {"cf_rooms": "Rooms"}, "activity_field_settings": True}), Store())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=plain), base_url="http://f/crm/sales/api", headers=AUTH) as http:
+        assert (await http.get("/settings/sales_activities/fields")).status_code == 200
+        assert (await http.get("/settings/tasks/fields")).status_code == 404
+        assert (await http.post("/custom_module/cf_rooms", json={"cf_rooms": {"name": "A"}})).status_code == 404
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=made), base_url="http://f/crm/sales/api", headers=AUTH) as http:
+        assert (await http.get("/settings/tasks/fields")).status_code == 200
+        record = (await http.post("/custom_module/cf_rooms", json={"cf_rooms": {"name": "A", "cf_size": 3}})).json()["cf_rooms"]
+        assert (record["name"], record["custom_field"]) == ("A", {})
+        assert (await http.get("/custom_module/cf_rooms/filters")).json()["filters"][0]["name"] == "All Rooms"
+        assert (await http.post("/cf_rooms", json={"cf_rooms": {"name": "A"}})).status_code == 404
+    with pytest.raises(ValueError, match="usable entity name"):
+        freshsales.create_app(SandboxConfig(options={"custom_modules": "contacts=Contacts"}), Store())
