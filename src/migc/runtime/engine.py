@@ -1197,6 +1197,8 @@ class Engine:
                     self._warn(f"create:{program.target}", f"{program.target} is written by insert ({error}); interrupted inserts are "
                                f"checked by {plan.identity or 'nothing'} before they are sent again")
                     plan.op = "create"
+                    # Recorded before the first insert, so a crash in it leads the resume to check by key or stamp.
+                    self.journal.set_checkpoint(program.id, "running", {**self._state(program.id), "op": "create"})
                     answers = [_Outcome.of(a) for a in await self.target.create(plan.target_object, [p.record for p in chosen])]
             else:
                 answers = [_Outcome.of(a) for a in await self.target.create(plan.target_object, [p.record for p in chosen])]
