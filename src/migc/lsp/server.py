@@ -46,6 +46,7 @@ Result = TypeVar("Result")
 
 SERVER_NAME = "migc"
 DEFAULT_DEBOUNCE_MS = 150
+SWITCH_INTERVAL = 0.0002
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -406,5 +407,8 @@ def _declaring_file(snapshot: Snapshot, target) -> tuple[Path, ...]:
 def main(argv: list[str] | None = None) -> None:
     """Runs the server over stdio until the client says `exit`."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="migc-lsp %(levelname)s %(name)s: %(message)s")
+    # Checks run on a worker thread and hold the GIL in pure Python; a shorter switch interval
+    # (5 ms by default) lets the event loop answer completion and hover between their slices.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     create_server().start_io()
 
