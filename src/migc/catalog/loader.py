@@ -81,6 +81,18 @@ def read_catalog(path: Path) -> Catalog:
     return catalog
 
 
+def _decoded_catalog(path: Path) -> Catalog:
+    """`read_catalog` through the on-disk cache: TOML parsing is most of a catalog's load time.
+    A file with errors is never cached (decoding raises before anything is stored)."""
+    from migc.cache import cached
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return read_catalog(path)  # reports the error
+    return cached("catalog", str(path).encode() + b"\0" + data, lambda: read_catalog(path), code=("migc.catalog.schema",))
+
+
 def read_overlay(path: Path) -> Overlay:
     """Decode one overlay file."""
     return _read_toml(path, Overlay)
@@ -110,7 +122,7 @@ def _stamp(path: Path) -> _Stamp:
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _load(stamps: tuple[_Stamp, ...]) -> Catalog:
     catalog_stamp, *overlay_stamps = stamps
-    catalog = read_catalog(catalog_stamp[0])
+    catalog = _decoded_catalog(catalog_stamp[0])
     for path, _, _ in overlay_stamps:
         catalog = apply_overlay(catalog, read_overlay(path), display_path(path))
     return catalog

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from migc import codes
 from migc.diagnostics import Diagnostics
-from migc.resources import stdlib_dir
+from migc.resources import grammar_path, stdlib_dir
 from migc.source import SourceError, SourceFile
 from migc.syntax import ast
 from migc.syntax.parser import ParseResult, parse
@@ -51,11 +51,21 @@ class Program:
         return {m.source.name: m.source for m in self.modules.values()}
 
 
+def parse_stdlib(path: Path, display: str) -> ParseResult:
+    """A standard-library file, parsed once and then read from the on-disk cache."""
+    from migc.cache import cached
+
+    source = SourceFile.from_path(path, display)
+    inputs = display.encode() + b"\0" + source.text.encode() + b"\0" + grammar_path().read_bytes()
+    code = ("migc.syntax.ast", "migc.syntax.transformer", "migc.syntax.parser", "migc.source", "migc.diagnostics")
+    return cached("stdlib", inputs, lambda: parse(source), code=code)
+
+
 @cache
 def prelude() -> LoadedModule:
     """The parsed standard prelude (builtin signatures); parsed once per process."""
     path = stdlib_dir() / "prelude.mig"
-    loaded = LoadedModule("std/prelude.mig", parse(SourceFile.from_path(path, "std/prelude.mig")))
+    loaded = LoadedModule("std/prelude.mig", parse_stdlib(path, "std/prelude.mig"))
     if not loaded.parsed.ok:  # a broken installation, not a user error
         raise RuntimeError(f"the standard prelude does not parse: {loaded.parsed.diagnostics[0].message}")
     return loaded
@@ -111,14 +121,15 @@ def _resolve_imports(program: Program, loaded: LoadedModule, path: Path, stack: 
             continue
         imported = program.modules.get(key)
         if imported is None:
-            display = item.path.value if item.path.value.startswith(STD_PREFIX) else str(target_path)
+            standard = item.path.value.startswith(STD_PREFIX)
+            display = item.path.value if standard else str(target_path)
             try:
-                source = SourceFile.from_path(target_path, display)
+                parsed = parse_stdlib(target_path, display) if standard else parse(SourceFile.from_path(target_path, display))
             except SourceError as error:
                 program.diagnostics.add(codes.IMPORT_NOT_FOUND, item.path.span, f"cannot import: {error.reason}")
                 loaded.imports.append((item, None))
                 continue
-            imported = LoadedModule(key, parse(source))
+            imported = LoadedModule(key, parsed)
             program.modules[key] = imported
             program.diagnostics.extend(imported.parsed.diagnostics)
             _resolve_imports(program, imported, target_path, stack + [key], via if via is not None else item)
