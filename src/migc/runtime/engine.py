@@ -49,6 +49,7 @@ from migc.connectors.base import (
     FieldDefinition,
     ModuleDefinition,
     RequestFailed,
+    RetriesExhausted,
     SchemaOperationFailed,
     SourceConnector,
     TargetConnector,
@@ -142,8 +143,8 @@ class SchemaIncomplete(RunStopped):
     def __init__(self, steps: list[str]) -> None:
         self.steps = steps
         lines = "\n".join(f"  - {step}" for step in steps)
-        super().__init__(f"the target cannot create {len(steps)} schema item(s) through its API; create them in its admin UI, "
-                         f"then resume the run:\n{lines}")
+        super().__init__(f"the target did not create {len(steps)} schema item(s) through its API; create them in its admin UI "
+                         f"(or, if it was unavailable, wait until it is back), then resume the run:\n{lines}")
 
 
 class PhaseUnbalanced(RunStopped):
@@ -461,7 +462,7 @@ class Engine:
                 continue
             label = change.label or change.object
             try:
-                self.module_names[change.object] = await self.target.create_module(
+                self.module_names[change.object] = await self._schema_call(self.target.create_module,
                     ModuleDefinition(singular_label=label, plural_label=label, api_name=change.object))
             except (UnsupportedOperation, SchemaOperationFailed) as error:
                 if await self._fields_of(change.object, described) is not None:
@@ -486,7 +487,7 @@ class Engine:
                 continue
             try:
                 definition = self._field_definition(change, unique=(change.object, change.field) in key_fields)
-                self.api_names[(change.object, change.field)] = await self.target.create_field(api_object, definition)
+                self.api_names[(change.object, change.field)] = await self._schema_call(self.target.create_field, api_object, definition)
                 described.pop(api_object, None)
             except (UnsupportedOperation, SchemaOperationFailed) as error:
                 steps.append(f"field {change.object}.{change.field} (label {change.label or change.field!r}, {change.type}): {error}")
@@ -494,7 +495,8 @@ class Engine:
             if change.kind != "picklist" or change.object in missing_modules:
                 continue
             try:
-                await self.target.add_picklist_values(self.object_name(change.object), self.field_name(change.object, change.field), list(change.values))
+                await self._schema_call(self.target.add_picklist_values, self.object_name(change.object),
+                                        self.field_name(change.object, change.field), list(change.values))
             except (UnsupportedOperation, SchemaOperationFailed) as error:
                 steps.append(f"picklist values {', '.join(change.values)} on {change.object}.{change.field}: {error}")
         for program in self.compiled.program.maps:
@@ -508,7 +510,7 @@ class Engine:
             definition = FieldDefinition(label=STAMP_LABEL, type="text", length=255, unique=True,
                                          description="The source record this record was migrated from (migc).")
             try:
-                self.stamps[program.target] = await self.target.create_field(api_object, definition)
+                self.stamps[program.target] = await self._schema_call(self.target.create_field, api_object, definition)
             except ConnectorError as error:
                 # Not fatal: records still load, but an interrupted write to this object cannot be checked.
                 self._warn(f"stamp:{program.target}", f"{program.target} gets no {STAMP_LABEL!r} field ({error}); records whose write "
@@ -519,6 +521,18 @@ class Engine:
         state = {"modules": self.module_names, "fields": [[o, f, n] for (o, f), n in sorted(self.api_names.items())], "stamps": self.stamps}
         self.journal.set_checkpoint("schema", "done", state)
         self.emit("phase-end", {"phase": "schema"})
+
+    async def _schema_call(self, call, *args):
+        """A schema call, tried again when it failed in a way another try may not (a lost reply the
+        connector could not settle, retries exhausted); connectors make these calls idempotent by
+        looking first. What the target cannot do at all (`UnsupportedOperation`) is not retried."""
+        for attempt in range(WRITE_ROUNDS):
+            try:
+                return await call(*args)
+            except (SchemaOperationFailed, RetriesExhausted):
+                if attempt == WRITE_ROUNDS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def restore_names(self, state: dict[str, Any]) -> None:
         """The API names the schema phase recorded (for commands that run after it)."""
