@@ -130,9 +130,9 @@ def fmt(
 
 def _register_subcommands() -> None:
     """Commands that live beside their feature; importing them is cheap (they import lazily)."""
-    from migc.commands import plan, run, sandbox
+    from migc.commands import lsp, plan, run, sandbox
 
-    for module in (plan, run, sandbox):
+    for module in (plan, run, sandbox, lsp):
         module.register(app)
 
 
