@@ -108,7 +108,3 @@ CONSENT_MISSING: Final = _code("MIG0701", "consent-missing", "error", "personal 
 
 # --- 08: style warnings
 UNUSED_DECLARATION: Final = _code("MIG0801", "unused-declaration", "warning", "a `values` table or `let` is declared but never used")
-
-
-def lookup(code_id: str) -> Code | None:
-    return REGISTRY.get(code_id)

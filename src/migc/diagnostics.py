@@ -137,10 +137,6 @@ def _excerpt(source: SourceFile, span: Span) -> list[str]:
     ]
 
 
-def render_all(diagnostics: Iterable[Diagnostic], sources: dict[str, SourceFile], *, color: bool = False) -> str:
-    return "\n\n".join(render(d, sources.get(d.span.file), color=color) for d in diagnostics)
-
-
 def summary_line(diagnostics: Iterable[Diagnostic], files: int) -> str:
     items = list(diagnostics)
     errors = sum(1 for d in items if d.severity == "error")

@@ -9,8 +9,6 @@ go-to-definition, hover and rename.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import msgspec
 
 from migc import codes
@@ -356,9 +354,6 @@ class ExpressionChecker:
     def _infer_IfExpr(self, expr: ast.IfExpr, env) -> T.Type:
         self.condition(expr.condition, env, "an `if` condition")
         return T.unify(self.infer(expr.then, env), self.infer(expr.otherwise, env))
-
-    def infer_all(self, exprs: Iterable[ast.Node], env) -> list[T.Type]:
-        return [self.infer(e, env) for e in exprs]
 
 
 def _comparable(left: T.Type, right: T.Type) -> bool:

@@ -433,10 +433,6 @@ def walk(node: Node) -> Iterator[Node]:
         stack.extend(reversed(list(children(current))))
 
 
-def find_all(node: Node, kind: type) -> Iterator[Any]:
-    return (n for n in walk(node) if isinstance(n, kind))
-
-
 def node_at(root: Node, offset: int) -> list[Node]:
     """The chain of nodes whose span contains `offset`, outermost first."""
     chain: list[Node] = []
