@@ -181,7 +181,7 @@ def same(expected: Any, actual: Any) -> bool:
             return False
         return sorted(str(_scalar(v)) for v in expected) == sorted(str(_scalar(v)) for v in actual)
     if isinstance(expected, bool) or isinstance(actual, bool):
-        return expected == actual
+        return isinstance(expected, bool) and isinstance(actual, bool) and expected == actual  # 1 is not true
     if isinstance(expected, (int, float)):
         try:
             return float(actual) == float(expected)
