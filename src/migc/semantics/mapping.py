@@ -226,6 +226,7 @@ class MapChecker:
         before = set(self.env.used_fields)
         self.env.used_fields = set()
         ref_target, ref_keys = "", ()
+        nodes = list(ast.walk(value))
         if isinstance(value, ast.RefLookup):
             ref_target, ref_keys = self._ref(value, name, field_view)
             kind = T.Type(kind="lookup", to=(value.target.text,))
@@ -233,7 +234,7 @@ class MapChecker:
             kind = self.ctx.exprs.infer(value, self.env)
             kind = _bounded(value, kind)
             if field_view is not None:
-                self._fits(value, kind, field_view, lossy)
+                self._fits(value, kind, field_view, lossy, nodes)
         reads = tuple(sorted(self.env.used_fields))
         self.env.used_fields = before | self.env.used_fields
         self.programs.append(
@@ -241,10 +242,10 @@ class MapChecker:
                 field=name.text,
                 type=str(field_view.type if field_view else kind),
                 reads=reads,
-                coercion=_coercion(value),
+                coercion=_coercion(value, nodes),
                 ref=ref_target,
                 ref_keys=ref_keys,
-                values_table=_values_table_used(value, self.ctx.scope),
+                values_table=_values_table_used(nodes, self.ctx.scope),
                 lossy=lossy.value if lossy else "",
                 is_key=is_key,
                 span=name.span.cover(value.span),
@@ -272,7 +273,7 @@ class MapChecker:
 
     # ------------------------------------------------------------------ value checks
 
-    def _fits(self, value: ast.Node, kind: T.Type, field_view: FieldView, lossy: ast.StringLit | None) -> None:
+    def _fits(self, value: ast.Node, kind: T.Type, field_view: FieldView, lossy: ast.StringLit | None, nodes: list[ast.Node]) -> None:
         target = field_view.type
         label = f"`{self.target.name}.{field_view.name}`"
         if not T.assignable(kind, target):
@@ -295,7 +296,7 @@ class MapChecker:
                         f"\"{produced}\" is not an option of {label}{hint}",
                         notes=[Note(message="options: " + ", ".join(f'"{v}"' for v in target.values))],
                     )
-        if lossy is None and not T.is_many(target) and _narrows(value, self.ctx):
+        if lossy is None and not T.is_many(target) and _narrows(nodes, self.ctx):
             self.d.add(
                 codes.NARROWING_WITHOUT_LOSSY, value.span,
                 f"this narrows several values into one {label}; add a `lossy` note saying what is lost",
@@ -460,15 +461,15 @@ def _bounded(value: ast.Node, kind: T.Type) -> T.Type:
     return kind
 
 
-def _coercion(value: ast.Node) -> str:
+def _coercion(value: ast.Node, nodes: list[ast.Node]) -> str:
     if isinstance(value, ast.Cast):
         return f"as {T.display(resolve_type(value.type, None))}"
-    functions = [n.function.text for n in ast.walk(value) if isinstance(n, (ast.Call, ast.Pipe))]
+    functions = [n.function.text for n in nodes if isinstance(n, (ast.Call, ast.Pipe))]
     return ", ".join(dict.fromkeys(functions))
 
 
-def _values_table_used(value: ast.Node, scope: Scope) -> str:
-    for node in ast.walk(value):
+def _values_table_used(nodes: list[ast.Node], scope: Scope) -> str:
+    for node in nodes:
         if isinstance(node, (ast.Call, ast.Pipe)):
             symbol = scope.get(node.function.text)
             if symbol is not None and symbol.kind == "values":
@@ -480,10 +481,10 @@ def _values_table_used(value: ast.Node, scope: Scope) -> str:
     return ""
 
 
-def _narrows(value: ast.Node, ctx: MapContext) -> bool:
+def _narrows(nodes: list[ast.Node], ctx: MapContext) -> bool:
     """Many values into one: indexing a list (`segments[0]`), or a values table that maps
     several source values to one target value."""
-    for node in ast.walk(value):
+    for node in nodes:
         if isinstance(node, ast.Index):
             return True
         if isinstance(node, (ast.Call, ast.Pipe)) and node.function.text in ctx.collapsing_tables:

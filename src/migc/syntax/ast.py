@@ -410,15 +410,20 @@ class Module(Node, frozen=True, kw_only=True):
 # ---------------------------------------------------------------------------- generic helpers
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def children(node: Node) -> Iterator[Node]:
     """The direct child nodes, in field order."""
-    for field in node.__struct_fields__:
-        if field == "span":
-            continue
+    kind = type(node)
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind.__struct_fields__ if f != "span")
+    for field in fields:
         value = getattr(node, field)
         if isinstance(value, Node):
             yield value
-        elif isinstance(value, tuple):
+        elif type(value) is tuple:
             for item in value:
                 if isinstance(item, Node):
                     yield item

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 
 import msgspec
 from lark import Token
@@ -18,7 +19,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from migc import codes
 from migc.diagnostics import Diagnostic, Diagnostics, Fix, Note, TextEdit
 from migc.source import SourceFile, Span
-from migc.syntax import ast
+from migc.syntax import ast, chunks
 from migc.syntax.grammar import parser as _lark_parser
 from migc.syntax.hints import TerminalNames, describe_token
 from migc.syntax.transformer import AstBuilder
@@ -53,14 +54,54 @@ class ParseResult(msgspec.Struct, frozen=True, kw_only=True):
         return not any(d.is_error for d in self.diagnostics)
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _current: list[_Session] = []  # the session the shared lexer callbacks report to
 
 
 def parse(source: SourceFile) -> ParseResult:
-    """Parses one file. Never raises for bad input: problems come back as diagnostics."""
+    """Parses one file. Never raises for bad input: problems come back as diagnostics.
+
+    The file is parsed chunk by chunk (top-level items, see `chunks.py`), and each chunk's
+    result is kept by its text, so re-parsing an edited file re-parses only the edited items."""
+    parts = chunks.split(source.text)
+    if len(parts) == 1:
+        return _parse_whole(source)
+    items: list = []
+    diagnostics: list[Diagnostic] = []
+    comments: list[Comment] = []
+    for index, part in enumerate(parts):
+        result = _parse_chunk(part.text, final=index == len(parts) - 1)
+        offset, lines = part.start, part.line - 1
+        if result.module is not None:
+            items.extend(chunks.relocate(result.module.items, offset, lines, source.name))
+        diagnostics.extend(chunks.relocate(result.diagnostics, offset, lines, source.name))
+        comments.extend(chunks.relocate(tuple(result.comments), offset, lines, source.name))
+    module = ast.Module(span=source.span(0, len(source.text)), items=tuple(items))
+    return ParseResult(source=source, module=module, diagnostics=tuple(sorted(diagnostics, key=Diagnostic.sort_key)), comments=tuple(comments))
+
+
+_CHUNK_CACHE: OrderedDict[tuple[str, bool], ParseResult] = OrderedDict()
+_CHUNK_CACHE_SIZE = 4096
+
+
+def _parse_chunk(text: str, *, final: bool) -> ParseResult:
+    key = (text, final)
+    with _lock:
+        cached = _CHUNK_CACHE.get(key)
+        if cached is not None:
+            _CHUNK_CACHE.move_to_end(key)
+            return cached
+    result = _parse_whole(SourceFile("", text), final=final)
+    with _lock:
+        _CHUNK_CACHE[key] = result
+        if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:
+            _CHUNK_CACHE.popitem(last=False)
+    return result
+
+
+def _parse_whole(source: SourceFile, *, final: bool = True) -> ParseResult:
     with _lock:  # the Lark instance and its lexer callbacks are shared
-        session = _Session(source)
+        session = _Session(source, final=final)
         _current.append(session)
         try:
             return session.run()
@@ -92,8 +133,9 @@ def _lark():
 
 
 class _Session:
-    def __init__(self, source: SourceFile) -> None:
+    def __init__(self, source: SourceFile, *, final: bool = True) -> None:
         self.source = source
+        self.final = final  # False: a chunk followed by more items, so its end is not the file's
         self.lark = _lark()
         self.names = _terminal_names()
         self.diagnostics = Diagnostics()
@@ -332,8 +374,10 @@ class _Session:
                     notes=[Note(message="the file ends here", span=span)],
                     fix=Fix(title="add `}` at the end of the file", edits=(TextEdit(span=span, new_text="\n}\n"),)),
                 )
-            else:
+            elif self.final:
                 self.diagnostics.add(codes.UNEXPECTED_END, span, f"the file ends too early: expected {described}")
+            else:
+                self.diagnostics.add(codes.UNEXPECTED_TOKEN, span, f"this item is incomplete before the next one begins: expected {described}")
             return
         if token.type == "EQUAL" and "_LARROW" in expected:
             self.diagnostics.add(
