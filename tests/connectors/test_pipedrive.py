@@ -1,6 +1,7 @@
 """Contract tests: the Pipedrive connector against its sandbox (one record per call, strict v2
 validation, cursor and offset pagination, rate-limit headers and 429s, search-then-write upsert
-under faults without duplicates or losses, labels, files, custom field keys)."""
+under faults without duplicates or losses, labels, files, custom field keys, the wire shape of
+emails and phones, yes/no fields, lookup fields, users)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 from migc.connectors import pipedrive
-from migc.connectors.base import AuthenticationFailed, DailyLimitReached, FieldDefinition, ModuleDefinition, UnsupportedOperation
+from migc.connectors.base import AuthenticationFailed, DailyLimitReached, FieldDefinition, ModuleDefinition, SchemaOperationFailed, UnsupportedOperation
 from migc.connectors.ratelimit import RateBudget
 from migc.connectors.retry import RetryPolicy
 from migc.connectors.secrets import Secret
@@ -290,3 +291,70 @@ class TestFaults:
             assert harness.store.count("persons") == 50  # applied, but the client could not know
         finally:
             await harness.connector.aclose()
+
+
+class TestWireShapes:
+    async def test_emails_and_phones_become_value_objects(self, pd: Harness) -> None:
+        results = await pd.connector.create(
+            "persons",
+            [
+                {"name": "Plain", "emails": ["a@example.com", None, "b@example.com"], "phones": ["+905551112233"]},
+                {"name": "One", "emails": "c@example.com", "phone": "+4915112345678"},
+                {"name": "Shaped", "emails": [{"value": "d@example.com", "label": "home"}, {"value": "e@example.com", "primary": True}]},
+                {"name": "Nothing", "emails": [None, ""], "phones": None},
+                {"name": "Singular", "email": "f@example.com"},
+            ],
+        )
+        assert [r.outcome for r in results] == ["created"] * 5
+        stored = {p["name"]: p for p in pd.store.all("persons")}
+        assert stored["Plain"]["emails"] == [
+            {"value": "a@example.com", "primary": True, "label": "work"},
+            {"value": "b@example.com", "primary": False, "label": "work"},
+        ]
+        assert stored["Plain"]["phones"] == [{"value": "+905551112233", "primary": True, "label": "work"}]
+        assert stored["One"]["emails"][0]["value"] == "c@example.com" and stored["One"]["phones"][0]["value"] == "+4915112345678"
+        assert stored["Shaped"]["emails"] == [
+            {"value": "d@example.com", "primary": False, "label": "home"},
+            {"value": "e@example.com", "primary": True, "label": "work"},
+        ]
+        assert (stored["Nothing"]["emails"], stored["Nothing"]["phones"]) == ([], [])
+        assert stored["Singular"]["emails"][0] == {"value": "f@example.com", "primary": True, "label": "work"}
+
+    async def test_an_update_without_emails_keeps_them(self, pd: Harness) -> None:
+        person = (await pd.connector.create("persons", [{"name": "Keep", "emails": ["k@example.com"]}]))[0].target_id
+        assert (await pd.connector.update("persons", [{"id": person, "name": "Kept", "emails": [None]}]))[0].outcome == "updated"
+        assert pd.store.get("persons", person)["emails"][0]["value"] == "k@example.com"
+
+    async def test_upsert_by_email_given_as_plain_values(self, pd: Harness) -> None:
+        await pd.connector.create("persons", people(1))
+        results = await pd.connector.upsert("persons", [{"name": "Again", "emails": ["P0@example.com"]}], ["email"])
+        assert results[0].outcome == "updated" and pd.store.count("persons") == 1
+
+    async def test_booleans_of_yes_no_fields_become_options(self, pd: Harness) -> None:
+        key = await pd.connector.create_field("persons", FieldDefinition(label="Push subscribed", type="boolean"))
+        results = await pd.connector.create("persons", [{"name": "Y", key: True}, {"name": "N", key: False}, {"name": "L", key: "Yes"}])
+        assert [r.outcome for r in results] == ["created"] * 3
+        field = next(f for f in pd.store.meta["pipedrive.fields"]["person"] if f["key"] == key)
+        options = {o["label"]: o["id"] for o in field["options"]}
+        assert [pd.store.get("persons", r.target_id)["custom_fields"][key] for r in results] == [options["Yes"], options["No"], options["Yes"]]
+
+    async def test_lookup_fields(self, pd: Harness) -> None:
+        org_field = await pd.connector.create_field("persons", FieldDefinition(label="Employer", type="text", lookup="organizations"))
+        owner_field = await pd.connector.create_field("persons", FieldDefinition(label="Account manager", type="text", lookup="users"))
+        org = int((await pd.connector.create("organizations", [{"name": "Acme"}]))[0].target_id)
+        results = await pd.connector.create("persons", [{"name": "A", org_field: org, owner_field: 2}, {"name": "B", org_field: 999}])
+        assert [r.outcome for r in results] == ["created", "invalid"]
+        types = {f["key"]: f["field_type"] for f in pd.store.meta["pipedrive.fields"]["person"]}
+        assert (types[org_field], types[owner_field]) == ("org", "user")
+        with pytest.raises(SchemaOperationFailed, match="cannot point at deals"):
+            await pd.connector.create_field("persons", FieldDefinition(label="Deal", type="text", lookup="deals"))
+
+
+class TestUsers:
+    async def test_users_are_read_only(self, pd: Harness) -> None:
+        assert [u["email"] async for u in pd.connector.list("users")] == [u["email"] for u in sandbox.USERS]
+        found = await pd.connector.search("users", "email", "Sales@Sandbox.invalid")
+        assert [u["id"] for u in found] == [2]
+        assert [u["name"] for u in await pd.connector.get("users", ["2", "99"])] == ["Sandbox Sales"]
+        with pytest.raises(UnsupportedOperation, match="managed in Pipedrive"):
+            await pd.connector.create("users", [{"name": "x"}])

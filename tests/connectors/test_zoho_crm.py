@@ -1,5 +1,6 @@
 """Contract tests: the Zoho CRM connector against its sandbox (batches, every error shape,
-pagination to the last page, 429s, token refresh, and faults without duplicates or losses)."""
+pagination to the last page, 429s, token refresh, faults without duplicates or losses, custom
+modules and every field type the examples declare, lookups, URL attachments, users)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 
 from migc.connectors import zoho_crm
-from migc.connectors.base import AuthenticationFailed, FieldDefinition, ModuleDefinition, RequestFailed
+from migc.connectors.base import AuthenticationFailed, FieldDefinition, ModuleDefinition, RequestFailed, SchemaOperationFailed, UnsupportedOperation
 from migc.connectors.ratelimit import RateBudget
 from migc.connectors.results import OUTCOME_UNKNOWN
 from migc.connectors.retry import RetryPolicy
@@ -361,3 +362,128 @@ class TestFaults:
             assert harness.store.count("Attachments") == 1
         finally:
             await harness.connector.aclose()
+
+
+class TestCustomModulesAndFieldTypes:
+    async def test_an_api_name_zoho_refuses_is_left_to_zoho(self, zoho: Harness) -> None:
+        module = ModuleDefinition(singular_label="Actimo Workspace", plural_label="Actimo Workspaces", api_name="Actimo_Workspaces__c")
+        api_name = await zoho.connector.create_module(module)
+        assert api_name == "Actimo_Workspaces"  # derived from the label: `__` breaks Zoho's naming rules
+        assert await zoho.connector.create_module(module) == api_name
+        sent = zoho.store.meta["zoho.modules"][api_name]
+        assert (sent["plural_label"], sent["generated_type"]) == ("Actimo Workspaces", "custom")
+        # The module created in this run takes fields and records under the returned name.
+        key = await zoho.connector.create_field(api_name, FieldDefinition(label="Actimo workspace ID", type="text", unique=True))
+        created = await zoho.connector.upsert(api_name, [{"Name": "HQ", key: "w1"}, {"Name": "HQ again", key: "w1"}], [key])
+        assert [r.outcome for r in created] == ["created", "updated"]
+
+    async def test_a_valid_api_name_is_kept(self, zoho: Harness) -> None:
+        module = ModuleDefinition(singular_label="Survey", plural_label="Actimo Surveys", api_name="Actimo_Surveys_c")
+        assert await zoho.connector.create_module(module) == "Actimo_Surveys_c"
+        assert zoho.connector.batch_size("Actimo_Surveys_c", "upsert") == 100
+
+    async def test_refused_modules_raise_schema_errors(self, zoho: Harness) -> None:
+        with pytest.raises(SchemaOperationFailed, match="INVALID_DATA"):
+            await zoho.connector.create_module(ModuleDefinition(singular_label="Customer.io object", plural_label="Customer.io objects"))
+        harness = Harness(options={"accounts_url": "http://sandbox.invalid", "module_profiles": "Team User"})
+        try:
+            with pytest.raises(SchemaOperationFailed, match="NOT_ALLOWED"):
+                await harness.connector.create_module(ModuleDefinition(singular_label="Room", plural_label="Rooms"))
+        finally:
+            await harness.connector.aclose()
+
+    async def test_every_declared_type_can_be_created_and_written(self, zoho: Harness) -> None:
+        module = await zoho.connector.create_module(ModuleDefinition(singular_label="Group", plural_label="Actimo Groups", api_name="Actimo_Groups__c"))
+        kinds = {
+            "Score": FieldDefinition(label="Score", type="decimal"),
+            "Count": FieldDefinition(label="Count", type="integer"),
+            "Active": FieldDefinition(label="Active", type="boolean"),
+            "Since": FieldDefinition(label="Since", type="date"),
+            "Seen": FieldDefinition(label="Seen", type="datetime"),
+            "Notes": FieldDefinition(label="Notes", type="textarea", length=32_000),
+            "Status": FieldDefinition(label="Status", type="picklist", picklist=("Active", "Inactive")),
+            "Topics": FieldDefinition(label="Topics", type="multipicklist", picklist=("hr", "it")),
+            "Owner Contact": FieldDefinition(label="Owner Contact", type="text", lookup="Contacts"),
+            "Parent Group": FieldDefinition(label="Parent Group", type="text", lookup=module),
+        }
+        keys = {label: await zoho.connector.create_field(module, definition) for label, definition in kinds.items()}
+        described = {f["key"]: f for f in (await zoho.connector.describe(module))["fields"]}
+        assert {label: described[key]["native_type"] for label, key in keys.items()} == {
+            "Score": "double", "Count": "integer", "Active": "boolean", "Since": "date", "Seen": "datetime", "Notes": "textarea",
+            "Status": "picklist", "Topics": "multiselectpicklist", "Owner Contact": "lookup", "Parent Group": "lookup",
+        }
+        contact = (await zoho.connector.create("Contacts", contacts(1)))[0].target_id
+        first = (await zoho.connector.create(module, [{"Name": "Root"}]))[0].target_id
+        values = {
+            "Score": 4.5, "Count": 3, "Active": True, "Since": "2024-01-31", "Seen": "2024-01-31T10:00:00+01:00", "Notes": "x" * 3000,
+            "Status": "Active", "Topics": ["hr", "it"], "Owner Contact": {"id": contact}, "Parent Group": {"id": first},
+        }
+        results = await zoho.connector.create(module, [{"Name": "Child", **{keys[label]: value for label, value in values.items()}}])
+        assert results[0].outcome == "created", results[0]
+        wrong = await zoho.connector.create(module, [{"Name": "Bad", keys["Owner Contact"]: {"id": "1"}}, {"Name": "Bad", keys["Topics"]: ["ops"]}])
+        assert [(r.outcome, r.field) for r in wrong] == [("invalid", keys["Owner Contact"]), ("invalid", keys["Topics"])]
+        with pytest.raises(SchemaOperationFailed, match="INVALID_DATA"):
+            await zoho.connector.create_field(module, FieldDefinition(label="Nowhere", type="text", lookup="Nowhere"))
+
+    async def test_modules_without_custom_fields(self, zoho: Harness) -> None:
+        with pytest.raises(SchemaOperationFailed, match="NOT_SUPPORTED"):
+            await zoho.connector.create_field("Notes", FieldDefinition(label="Actimo ID", type="text"))
+        with pytest.raises(SchemaOperationFailed, match="Attachments is not a module"):
+            await zoho.connector.create_field("Attachments", FieldDefinition(label="migc source id", type="text"))
+        with pytest.raises(SchemaOperationFailed, match="no module 'Nowhere'"):
+            await zoho.connector.describe("Nowhere")
+        harness = Harness(SandboxConfig(options={"custom_field_modules": "Notes"}))
+        try:
+            assert await harness.connector.create_field("Notes", FieldDefinition(label="Actimo ID", type="text")) == "Actimo_ID"
+        finally:
+            await harness.connector.aclose()
+
+
+class TestAttachmentRecords:
+    async def test_links_upload_to_their_parent(self, zoho: Harness) -> None:
+        contact = (await zoho.connector.create("Contacts", contacts(1)))[0].target_id
+        parent = {"module": {"api_name": "Contacts"}, "id": contact}
+        records = [
+            {"Parent_Id": parent, "File_Name": "guide.pdf", "attachmentUrl": "https://files.example.com/guide.pdf"},
+            {"Parent_Id": {"module": {"api_name": "Contacts"}, "id": "1"}, "File_Name": "x", "attachmentUrl": "https://files.example.com/x"},
+            {"Parent_Id": parent, "File_Name": "no-url"},
+            {"File_Name": "no-parent", "attachmentUrl": "https://files.example.com/y"},
+        ]
+        results = await zoho.connector.create("Attachments", records)
+        assert [(r.outcome, r.field) for r in results] == [("created", None), ("invalid", None), ("invalid", "attachmentUrl"), ("invalid", "Parent_Id")]
+        composite = results[0].target_id
+        module, record_id, attachment_id = composite.split("/")
+        assert (module, record_id) == ("Contacts", contact)
+        stored = zoho.store.get("Attachments", attachment_id)
+        assert (stored["File_Name"], stored["$link_url"]) == ("guide.pdf", "https://files.example.com/guide.pdf")
+        assert [a["id"] for a in await zoho.connector.get("Attachments", [composite, "Contacts/1/2"])] == [composite]
+        kept = await zoho.connector.update("Attachments", [{"id": composite, "File_Name": "renamed"}])
+        assert (kept[0].outcome, kept[0].code) == ("updated", "UNCHANGED")
+        assert zoho.connector.batch_size("Attachments", "create") == 1
+        assert [(r.outcome, r.code) for r in await zoho.connector.delete("Attachments", [composite, composite])] == [("deleted", None), ("deleted", "NOT_FOUND")]
+        with pytest.raises(UnsupportedOperation):
+            await zoho.connector.upsert("Attachments", records[:1], ["File_Name"])
+        with pytest.raises(UnsupportedOperation):
+            [a async for a in zoho.connector.list("Attachments")]
+
+    async def test_a_lost_reply_is_checked_before_resending(self) -> None:
+        harness = Harness(SandboxConfig(faults=FaultConfig(seed=2, error_after_write_rate=1.0, methods=("POST",))))
+        try:
+            harness.store.insert("Contacts", "42", {"id": "42", "Last_Name": "A"})
+            record = {"Parent_Id": {"module": {"api_name": "Contacts"}, "id": "42"}, "File_Name": "a", "attachmentUrl": "https://files.example.com/a"}
+            result = (await harness.connector.create("Attachments", [record]))[0]
+            assert (result.outcome, result.code) == ("created", "FOUND_AFTER_RETRY")
+            assert harness.store.count("Attachments") == 1
+        finally:
+            await harness.connector.aclose()
+
+
+class TestUsers:
+    async def test_users_are_read_only(self, zoho: Harness) -> None:
+        users = [u async for u in zoho.connector.list("Users")]
+        assert [u["email"] for u in users] == [u["email"] for u in sandbox.SANDBOX_USERS]
+        found = await zoho.connector.search("Users", "email", "SALES@sandbox.invalid")
+        assert [u["full_name"] for u in found] == ["Sandbox Sales"]
+        assert [u["id"] for u in await zoho.connector.get("Users", [found[0]["id"], "0"])] == [found[0]["id"]]
+        with pytest.raises(UnsupportedOperation):
+            await zoho.connector.create("Users", [{"email": "x@example.com"}])

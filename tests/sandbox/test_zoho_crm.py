@@ -85,3 +85,55 @@ async def test_oauth_refresh_endpoint() -> None:
         assert (await http.get("/crm/v8/settings/modules", headers={"Authorization": f"Zoho-oauthtoken {token}"})).status_code == 200
         bad = await http.post("/oauth/v2/token", params={**params, "refresh_token": "x"})
         assert bad.json() == {"error": "invalid_code"}
+
+
+async def test_custom_module_rules(client: httpx.AsyncClient) -> None:
+    profiles = (await client.get("/settings/profiles")).json()["profiles"]
+    admin = next(p for p in profiles if p["name"] == "Administrator")
+    lite = next(p for p in profiles if p["type"] == "lite_profile")
+
+    async def create(**module: object) -> dict:
+        body = {"singular_label": "Room", "plural_label": "Rooms", "profiles": [{"id": admin["id"]}], **module}
+        body = {k: v for k, v in body.items() if v is not None}
+        return (await client.post("/settings/modules", json={"modules": [body]})).json()["modules"][0]
+
+    assert (await create(profiles=None))["code"] == "MANDATORY_NOT_FOUND"
+    assert (await create(profiles=[{"id": lite["id"]}]))["code"] == "NOT_ALLOWED"
+    assert (await create(api_name="Rooms__c"))["details"]["api_name"] == "api_name"
+    assert (await create(api_name="Rooms_"))["code"] == "INVALID_DATA"
+    assert (await create(plural_label="Rooms.io"))["details"]["api_name"] == "plural_label"
+    assert (await create(plural_label="A very long plural label x"))["details"]["maximum_length"] == 25
+    assert (await create())["status"] == "success"
+    assert (await create(api_name="Other"))["details"]["api_name"] == "singular_label"
+    modules = (await client.get("/settings/modules")).json()["modules"]
+    assert [m["api_name"] for m in modules if m["generated_type"] == "custom"] == ["Rooms"]
+
+
+async def test_which_modules_take_custom_fields(client: httpx.AsyncClient) -> None:
+    field = {"fields": [{"field_label": "Source", "data_type": "text"}]}
+    refused = await client.post("/settings/fields", params={"module": "Notes"}, json=field)
+    assert (refused.status_code, refused.json()["code"]) == (400, "NOT_SUPPORTED")
+    assert (await client.post("/settings/fields", params={"module": "Tasks"}, json=field)).status_code == 201
+    lookup = {"fields": [{"field_label": "Manager", "data_type": "lookup", "lookup": {"module": {"api_name": "Contacts"}}}]}
+    assert (await client.post("/settings/fields", params={"module": "Contacts"}, json=lookup)).status_code == 201
+    manager = next(f for f in (await client.get("/settings/fields", params={"module": "Contacts"})).json()["fields"] if f["field_label"] == "Manager")
+    assert (manager["data_type"], manager["lookup"]) == ("lookup", {"module": {"api_name": "Contacts"}})
+    nowhere = {"fields": [{"field_label": "Nowhere", "data_type": "lookup", "lookup": {"module": {"api_name": "Rooms"}}}]}
+    assert (await client.post("/settings/fields", params={"module": "Contacts"}, json=nowhere)).json()["fields"][0]["code"] == "INVALID_DATA"
+
+
+async def test_url_attachments_and_users(client: httpx.AsyncClient) -> None:
+    contact = (await client.post("/Contacts", json={"data": [{"Last_Name": "A"}]})).json()["data"][0]["details"]["id"]
+    path = f"/Contacts/{contact}/Attachments"
+    made = await client.post(path, files={"attachmentUrl": (None, "https://example.com/a.pdf"), "title": (None, "A")})
+    attachment = made.json()["data"][0]["details"]["id"]
+    listed = (await client.get(path)).json()["data"]
+    assert [(a["File_Name"], a["$link_url"]) for a in listed] == [("A", "https://example.com/a.pdf")]
+    too_long = await client.post(path, files={"attachmentUrl": (None, "https://example.com/" + "a" * 3000)})
+    assert too_long.json()["details"]["maximum_length"] == 3000
+    both = await client.post(path, files={"attachmentUrl": (None, "https://example.com/b"), "file": ("b.txt", b"b")})
+    assert both.json()["code"] == "REQUIRED_PARAM_MISSING"
+    assert (await client.delete(f"{path}/{attachment}")).json()["data"][0]["status"] == "success"
+    assert (await client.delete(f"{path}/{attachment}")).status_code == 400
+    users = (await client.get("/users", params={"type": "ActiveUsers"})).json()["users"]
+    assert users[0]["email"] == zoho_crm.SANDBOX_USER["email"]

@@ -77,7 +77,10 @@ class ConnectionSettings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class FieldDefinition(msgspec.Struct, frozen=True, kw_only=True):
-    """A custom field to create on a target object (`label` is what users see)."""
+    """A custom field to create on a target object (`label` is what users see).
+
+    With `lookup` (the API name of an object) the field is a lookup to that object's records
+    and `type` is not used; targets that cannot create lookup fields raise `SchemaOperationFailed`."""
 
     label: str
     type: FieldType
@@ -86,6 +89,7 @@ class FieldDefinition(msgspec.Struct, frozen=True, kw_only=True):
     unique: bool = False
     picklist: tuple[str, ...] = ()
     description: str | None = None
+    lookup: str | None = None
 
 
 class ModuleDefinition(msgspec.Struct, frozen=True, kw_only=True):

@@ -18,6 +18,13 @@ the platform notes (pipedrive.md).
   key; enum/set values may be option labels, which are turned into option ids from `/v1/*Fields`.
 - Tags are labels: `add_tags` adds missing options to the entity's `label` field (unconfirmed
   in the platform notes) and merges the ids into `label_ids`.
+- Persons' `emails` / `phones` may be given as one value, a list of values or value objects:
+  they are sent as `[{value, primary, label}]` with the first one primary (label "work" unless
+  given). A boolean for a yes/no field (an enum with the options Yes and No) becomes the option.
+- `users` are read-only (`GET /v1/users`, unconfirmed in the platform notes): `list`, `get` and
+  `search` (filtered locally), so owner refs can be resolved.
+- A `FieldDefinition` with `lookup` becomes an `org`, `people` or `user` field (lookups to
+  organizations, persons, users); other lookups raise `SchemaOperationFailed`.
 - Pipedrive has no custom objects: `create_module` raises `UnsupportedOperation`.
 """
 
@@ -72,9 +79,15 @@ TOKEN_COSTS: dict[tuple[str, str], int] = {
 
 V2_OBJECTS = {"persons": "person", "organizations": "organization", "deals": "deal", "activities": "activity"}
 V1_OBJECTS = {"notes": "note"}
+USERS = "users"
+# Lookup field types: the object a custom lookup field points at -> its Pipedrive field type.
+LOOKUP_FIELD_TYPES = {"organizations": "org", "persons": "people", "users": "user"}
 SEARCHABLE = frozenset({"persons", "organizations", "deals"})
 FILE_LINKS = {"persons": "person_id", "organizations": "org_id", "deals": "deal_id", "activities": "activity_id"}
 CUSTOM_KEY = re.compile(r"^[0-9a-f]{40}$")
+# The label of an email or phone the source does not label ("work" is Pipedrive's default).
+DEFAULT_CONTACT_LABEL = "work"
+BOOLEAN_OPTIONS = {True: "Yes", False: "No"}
 
 FIELD_TYPES: dict[str, str] = {
     "text": "varchar",
@@ -160,8 +173,16 @@ class PipedriveConnector(HttpConnector):
             return f"/api/v2/{object}"
         if object in V1_OBJECTS:
             return f"/v1/{object}"
+        if object == USERS:
+            raise UnsupportedOperation("pipedrive users are managed in Pipedrive's settings, not written by a migration")
         known = ", ".join(sorted({**V2_OBJECTS, **V1_OBJECTS}))
         raise UnsupportedOperation(f"pipedrive: unknown object {object!r}; supported: {known}")
+
+    async def _users(self) -> list[dict[str, Any]]:
+        response, payload = await self._call("GET", "/v1/users")
+        if response.status_code != 200 or not isinstance(payload, dict):
+            raise self._fail("GET", "/v1/users", response, payload)
+        return [user for user in payload.get("data") or [] if isinstance(user, dict)]
 
     def _entity(self, object: str) -> str:
         self._path(object)
@@ -313,6 +334,9 @@ class PipedriveConnector(HttpConnector):
     # -- reads ----------------------------------------------------------------------------------
 
     async def get(self, object: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        if object == USERS:
+            users = {str(user["id"]): user for user in await self._users()}
+            return [users[str(i)] for i in ids if str(i) in users]
         path = self._path(object)
         found: dict[str, dict[str, Any]] = {}
         if object in V2_OBJECTS:
@@ -329,6 +353,9 @@ class PipedriveConnector(HttpConnector):
         return [found[str(record_id)] for record_id in ids if str(record_id) in found]
 
     async def search(self, object: str, field: str, value: str) -> list[dict[str, Any]]:
+        if object == USERS:
+            wanted = value.strip().lower()
+            return [user for user in await self._users() if str(user.get(field) or "").strip().lower() == wanted]
         if object not in SEARCHABLE:
             raise UnsupportedOperation(f"pipedrive has no search for {object}")
         path = f"{self._path(object)}/search"
@@ -349,6 +376,10 @@ class PipedriveConnector(HttpConnector):
         return [record for record in records if str(key_value(record, field) or "").strip().lower() == wanted]
 
     async def list(self, object: str) -> AsyncIterator[dict[str, Any]]:
+        if object == USERS:
+            for user in await self._users():
+                yield user
+            return
         path = self._path(object)
         if object in V2_OBJECTS:
             params: dict[str, Any] = {"limit": MAX_LIMIT}
@@ -388,8 +419,11 @@ class PipedriveConnector(HttpConnector):
         return self._fields_cache[entity]
 
     async def _prepare(self, object: str, record: dict[str, Any]) -> dict[str, Any]:
-        """Custom values moved under `custom_fields`, option labels turned into option ids."""
+        """The record in the API's wire shape: a person's emails and phones as value objects,
+        custom values under `custom_fields`, option labels (and yes/no booleans) as option ids."""
         body = {key: value for key, value in record.items() if not CUSTOM_KEY.match(key)}
+        if object == "persons":
+            body = _contact_lists(body)
         custom = {**(record.get("custom_fields") or {}), **{k: v for k, v in record.items() if CUSTOM_KEY.match(k)}}
         if not custom:
             return body
@@ -479,11 +513,16 @@ class PipedriveConnector(HttpConnector):
                 return str(existing["key"])
             if attempt:
                 break
-            field_type = FIELD_TYPES[field.type]
+            if field.lookup:
+                field_type = LOOKUP_FIELD_TYPES.get(field.lookup)
+                if field_type is None:
+                    raise SchemaOperationFailed(f"pipedrive: a field cannot point at {field.lookup}; lookups go to {', '.join(sorted(LOOKUP_FIELD_TYPES))}")
+            else:
+                field_type = FIELD_TYPES[field.type]
             if field_type == "varchar" and field.length and field.length > 255:
                 field_type = "text"
             body: dict[str, Any] = {"name": field.label, "field_type": field_type}
-            options = ("Yes", "No") if field.type == "boolean" else field.picklist
+            options = tuple(BOOLEAN_OPTIONS.values()) if field.type == "boolean" else field.picklist
             if field_type in ("enum", "set"):
                 body["options"] = [{"label": option} for option in options]
             path = f"/v1/{entity}Fields"
@@ -559,10 +598,41 @@ def key_value(record: dict[str, Any], field: str) -> Any:
     return record.get(field)
 
 
+def _contact_lists(body: dict[str, Any]) -> dict[str, Any]:
+    """`emails` / `phones` as `[{value, primary, label}]` (the first one primary unless one says
+    so), from a plain value, a list of plain values or value objects; a v1-style singular
+    `email` / `phone` joins its list. Missing values are left out, and so is a list left empty:
+    on an update an empty list would erase what the person has."""
+    shaped = dict(body)
+    for singular, plural in (("email", "emails"), ("phone", "phones")):
+        values: list[Any] = []
+        for key in (plural, singular):
+            if key not in shaped:
+                continue
+            value = shaped.pop(key)
+            values.extend(value if isinstance(value, list) else [value])
+        items = [_value_object(value) for value in values if has_value(value) and not (isinstance(value, dict) and not has_value(value.get("value")))]
+        if not items:
+            continue
+        if not any(item.get("primary") is True for item in items):
+            items[0] = {**items[0], "primary": True}
+        shaped[plural] = [{"primary": False, "label": DEFAULT_CONTACT_LABEL, **item} for item in items]
+    return shaped
+
+
+def _value_object(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return dict(value)
+    return {"value": str(value)}
+
+
 def _option_ids(field: dict[str, Any] | None, value: Any) -> Any:
     if field is None or field.get("field_type") not in ("enum", "set"):
         return value
     by_label = {option["label"]: option["id"] for option in field.get("options") or []}
+    if isinstance(value, bool) and field["field_type"] == "enum":
+        # A yes/no field is an enum with the options Yes and No (Pipedrive has no boolean type).
+        value = BOOLEAN_OPTIONS[value]
     if field["field_type"] == "enum":
         return by_label.get(value, value) if isinstance(value, str) else value
     if isinstance(value, list):

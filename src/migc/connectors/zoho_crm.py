@@ -16,7 +16,22 @@
   module's fields from settings/fields and, for wider modules, fetches the rest by `ids`.
   Lists use `page=1` then `page_token` (which reaches 100,000 records); 204 means empty.
 - Schema calls are made idempotent by looking first: a field whose label exists, a module whose
-  plural label exists, a picklist value already present are not created again.
+  plural label exists, a picklist value already present are not created again. A module is
+  created with its `api_name` only when that name follows Zoho's rules (a letter first, then
+  letters, digits and single underscores, not ending in one, at most 50 characters); otherwise
+  Zoho derives the name from the plural label, and `create_module` returns whatever name Zoho
+  assigned. Module creation needs profiles: every non-lite profile of the org is given access
+  (option `module_profiles`, comma-separated profile names, narrows that). A `FieldDefinition`
+  with `lookup` becomes a lookup field to that module (`lookup.module.api_name`, unconfirmed
+  beyond the key name). Refused schema calls raise `SchemaOperationFailed`, including modules
+  whose fields the API cannot change (Notes, Attachments).
+- Attachments are not a module: `create("Attachments", records)` uploads each record's
+  `attachmentUrl` (with `File_Name` as its title) to `POST /{module}/{id}/Attachments` of the
+  record its `Parent_Id` names (`{"module": {"api_name": ...}, "id": ...}`); a lost reply is
+  checked by listing the parent's attachments before anything is resent. Attachment ids are
+  returned as `<module>/<record id>/<attachment id>`, because deleting or reading one needs its
+  parent. Attachments cannot be edited: `update` keeps an existing one (code `UNCHANGED`).
+- `Users` are read-only: `list`, `get` and `search` read `GET /users?type=ActiveUsers`.
 
 Budget defaults: Standard edition concurrency 10 (Zoho limits concurrency and daily credits,
 not calls per second); daily credits depend on edition and users, so none is assumed here.
@@ -41,6 +56,7 @@ from migc.connectors.base import (
     RequestFailed,
     RetriesExhausted,
     SchemaOperationFailed,
+    UnsupportedOperation,
     chunked,
     describe_field,
     has_value,
@@ -83,6 +99,11 @@ NEUTRAL_TYPES: dict[str, str] = {
     "parent": "lookup",
 }
 DEFAULT_LENGTHS = {"text": 255, "textarea": 2000, "email": 100, "phone": 50, "website": 255}
+ATTACHMENTS = "Attachments"
+USERS = "Users"
+# Zoho's naming rules for a custom module's API name (Zoho help, "API names").
+MODULE_API_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$")
+MAX_MODULE_API_NAME = 50
 
 INVALID_CODES = frozenset(
     {
@@ -160,9 +181,16 @@ class ZohoCrmConnector(HttpConnector):
     # -- writes ---------------------------------------------------------------------------------
 
     def batch_size(self, object: str, op: Operation) -> int:
-        return MAX_RECORDS_PER_CALL
+        return 1 if object == ATTACHMENTS else MAX_RECORDS_PER_CALL
+
+    def _refuse_users(self, object: str) -> None:
+        if object == USERS:
+            raise UnsupportedOperation("zoho_crm: users are managed in Zoho's setup, not written by a migration")
 
     async def create(self, object: str, records: Sequence[dict[str, Any]]) -> list[RecordResult]:
+        self._refuse_users(object)
+        if object == ATTACHMENTS:
+            return await self.concurrently(len(records), lambda index: self._upload_link(index, records[index]))
         return await self._write_all(
             "POST", f"/{object}", records, default_outcome="created", idempotent=False, extra={}
         )
@@ -171,6 +199,9 @@ class ZohoCrmConnector(HttpConnector):
         missing = [index for index, record in enumerate(records_with_id) if not record.get("id")]
         if missing:
             raise ValueError(f"update needs an 'id' in every record; missing at positions {missing[:10]}")
+        self._refuse_users(object)
+        if object == ATTACHMENTS:
+            return await self._keep_attachments(records_with_id)
         return await self._write_all(
             "PUT", f"/{object}", records_with_id, default_outcome="updated", idempotent=True, extra={}
         )
@@ -180,6 +211,9 @@ class ZohoCrmConnector(HttpConnector):
     ) -> list[RecordResult]:
         if not key_fields:
             raise ValueError("upsert needs at least one key field")
+        self._refuse_users(object)
+        if object == ATTACHMENTS:
+            raise UnsupportedOperation("zoho_crm attachments have no key to upsert by; write them with create")
         keyed = [index for index, record in enumerate(records) if any(has_value(record.get(k)) for k in key_fields)]
         keyed_set = set(keyed)
         results: dict[int, RecordResult] = {
@@ -207,6 +241,9 @@ class ZohoCrmConnector(HttpConnector):
         return [results[index] for index in range(len(records))]
 
     async def delete(self, object: str, ids: Sequence[str]) -> list[RecordResult]:
+        self._refuse_users(object)
+        if object == ATTACHMENTS:
+            return await self.concurrently(len(ids), lambda index: self._delete_attachment(index, str(ids[index])))
         results: list[RecordResult] = []
         for offset, chunk in enumerate(chunked(list(ids), MAX_RECORDS_PER_CALL)):
             base = offset * MAX_RECORDS_PER_CALL
@@ -287,9 +324,13 @@ class ZohoCrmConnector(HttpConnector):
     # -- reads ----------------------------------------------------------------------------------
 
     async def _fields(self, object: str) -> list[dict[str, Any]]:
+        if object in (ATTACHMENTS, USERS):
+            raise SchemaOperationFailed(f"zoho_crm: {object} is not a module whose fields the API can read or change")
         if object not in self._fields_cache:
             response = await self.http.request("GET", "/settings/fields", params={"module": object})
             payload = json_or_none(response)
+            if isinstance(payload, dict) and payload.get("code") == "INVALID_MODULE":
+                raise SchemaOperationFailed(f"zoho_crm: no module {object!r} in this org (GET /settings/fields answered INVALID_MODULE)")
             if response.status_code != 200 or not isinstance(payload, dict):
                 raise self._request_error(response, payload, "GET", "/settings/fields")
             self._fields_cache[object] = list(payload.get("fields") or [])
@@ -300,6 +341,12 @@ class ZohoCrmConnector(HttpConnector):
         return [list(group) for group in chunked(names, MAX_FIELDS_PER_READ)] or [["id"]]
 
     async def get(self, object: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        if object == USERS:
+            wanted = {str(i) for i in ids}
+            found = {str(user["id"]): user async for user in self._users() if str(user.get("id")) in wanted}
+            return [found[str(i)] for i in ids if str(i) in found]
+        if object == ATTACHMENTS:
+            return await self._get_attachments(ids)
         groups = await self._field_groups(object)
         found: dict[str, dict[str, Any]] = {}
         for chunk in chunked(list(ids), MAX_RECORDS_PER_CALL):
@@ -317,6 +364,12 @@ class ZohoCrmConnector(HttpConnector):
         return [found[record_id] for record_id in ids if record_id in found]
 
     async def list(self, object: str) -> AsyncIterator[dict[str, Any]]:
+        if object == USERS:
+            async for user in self._users():
+                yield user
+            return
+        if object == ATTACHMENTS:
+            raise UnsupportedOperation("zoho_crm lists attachments per parent record only")
         groups = await self._field_groups(object)
         params: dict[str, Any] = {"fields": ",".join(groups[0]), "per_page": MAX_PER_PAGE, "page": 1}
         while True:
@@ -350,6 +403,10 @@ class ZohoCrmConnector(HttpConnector):
         return records
 
     async def search(self, object: str, field: str, value: str) -> list[dict[str, Any]]:
+        if object == USERS:
+            return [user async for user in self._users() if _same(user.get(field), value)]
+        if object == ATTACHMENTS:
+            raise UnsupportedOperation("zoho_crm cannot search attachments")
         criteria = f"({field}:equals:{escape_criteria_value(value)})"
         found: list[dict[str, Any]] = []
         for page in range(1, SEARCH_PAGE_LIMIT + 1):
@@ -426,6 +483,124 @@ class ZohoCrmConnector(HttpConnector):
                 return str(attachment["id"])
         return None
 
+    async def _upload_link(self, index: int, record: dict[str, Any]) -> RecordResult:
+        """One attachment record: its URL linked to the record its `Parent_Id` names."""
+        parent = record.get("Parent_Id") if isinstance(record.get("Parent_Id"), dict) else {}
+        module = (parent.get("module") or {}).get("api_name") if isinstance(parent.get("module"), dict) else None
+        record_id = parent.get("id")
+        if not module or not has_value(record_id):
+            return RecordResult(index=index, outcome="invalid", code="MANDATORY_NOT_FOUND", field="Parent_Id",
+                                message="an attachment needs Parent_Id {module: {api_name}, id}")
+        url = record.get("attachmentUrl")
+        if not has_value(url):
+            return RecordResult(index=index, outcome="invalid", code="MANDATORY_NOT_FOUND", field="attachmentUrl",
+                                message="an attachment record needs attachmentUrl (file content goes through attach())")
+        title = record.get("File_Name") or record.get("title")
+        form: dict[str, Any] = {"attachmentUrl": (None, str(url))}
+        if has_value(title):
+            form["title"] = (None, str(title))
+        path = f"/{module}/{record_id}/Attachments"
+        # Each round checks the parent's attachments first, so a resend never links it twice.
+        for _ in range(self.http.retry.max_attempts):
+            try:
+                response = await self.http.request("POST", path, files=form)
+            except OutcomeUnknown:
+                existing = await self._find_link(module, str(record_id), str(url))
+                if existing is not None:
+                    return RecordResult(index=index, outcome="created", target_id=_attachment_id(module, record_id, existing), code="FOUND_AFTER_RETRY")
+                continue
+            except RetriesExhausted as error:
+                return RecordResult(index=index, outcome="retryable", code=error.reason, message=str(error))
+            payload = json_or_none(response)
+            data = payload.get("data") if isinstance(payload, dict) else None
+            if isinstance(data, list) and data and isinstance(data[0], dict):
+                result = _item_result(index, data[0], "created")
+                if result.ok and result.target_id is not None:
+                    return RecordResult(index=index, outcome="created", target_id=_attachment_id(module, record_id, result.target_id), code=result.code)
+                return result
+            if response.status_code == 401:
+                raise self._request_error(response, payload, "POST", f"/{module}/{{id}}/Attachments")
+            code = payload.get("code") if isinstance(payload, dict) else None
+            message = payload.get("message") if isinstance(payload, dict) else None
+            outcome: Outcome = "retryable" if response.status_code == 429 or response.status_code >= 500 else "invalid"
+            return RecordResult(index=index, outcome=outcome, code=code or f"HTTP_{response.status_code}", message=message, field="Parent_Id" if code == "INVALID_MODULE" else None)
+        return RecordResult(index=index, outcome="failed", code=OUTCOME_UNKNOWN, message="the upload's outcome stayed unknown after a check")
+
+    async def _parent_attachments(self, module: str, record_id: str) -> list[dict[str, Any]]:
+        response = await self.http.request(
+            "GET", f"/{module}/{record_id}/Attachments", params={"fields": "id,File_Name,Size,$link_url"}
+        )
+        if response.status_code == 204:
+            return []
+        payload = json_or_none(response)
+        if response.status_code != 200 or not isinstance(payload, dict):
+            raise self._request_error(response, payload, "GET", f"/{module}/{{id}}/Attachments")
+        return list(payload.get("data") or [])
+
+    async def _find_link(self, module: str, record_id: str, url: str) -> str | None:
+        for attachment in await self._parent_attachments(module, record_id):
+            if attachment.get("$link_url") == url:
+                return str(attachment["id"])
+        return None
+
+    async def _get_attachments(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        by_parent: dict[tuple[str, str], set[str]] = {}
+        for composite in ids:
+            parts = _attachment_parts(str(composite))
+            if parts is not None:
+                by_parent.setdefault(parts[:2], set()).add(parts[2])
+        found: dict[str, dict[str, Any]] = {}
+        for (module, record_id), wanted in by_parent.items():
+            for attachment in await self._parent_attachments(module, record_id):
+                if str(attachment.get("id")) in wanted:
+                    composite = _attachment_id(module, record_id, attachment["id"])
+                    found[composite] = {**attachment, "id": composite}
+        return [found[str(i)] for i in ids if str(i) in found]
+
+    async def _keep_attachments(self, records_with_id: Sequence[dict[str, Any]]) -> list[RecordResult]:
+        existing = {record["id"] for record in await self._get_attachments([str(r["id"]) for r in records_with_id])}
+        return [
+            RecordResult(index=index, outcome="updated", target_id=str(record["id"]), code="UNCHANGED",
+                         message="Zoho cannot edit an attachment; the existing one is kept")
+            if str(record["id"]) in existing
+            else RecordResult(index=index, outcome="invalid", code="NOT_FOUND", message=f"attachment {record['id']} does not exist")
+            for index, record in enumerate(records_with_id)
+        ]
+
+    async def _delete_attachment(self, index: int, composite: str) -> RecordResult:
+        parts = _attachment_parts(composite)
+        if parts is None:
+            return RecordResult(index=index, outcome="invalid", code="INVALID_DATA", message=f"{composite!r} is not an attachment id of this connector")
+        module, record_id, attachment_id = parts
+        try:
+            response = await self.http.request("DELETE", f"/{module}/{record_id}/Attachments/{attachment_id}")
+        except RetriesExhausted as error:
+            return RecordResult(index=index, outcome="retryable", code=error.reason, message=str(error))
+        payload = json_or_none(response)
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if isinstance(data, list) and data and isinstance(data[0], dict) and data[0].get("status") == "success":
+            return RecordResult(index=index, outcome="deleted", target_id=composite)
+        # Gone already (a retried rollback), or refused: the parent's list tells which.
+        if not await self._get_attachments([composite]):
+            return RecordResult(index=index, outcome="deleted", target_id=composite, code="NOT_FOUND", message="the attachment no longer exists")
+        item = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else (payload if isinstance(payload, dict) else {})
+        return _item_result(index, {**item, "status": "error"}, "deleted")
+
+    async def _users(self) -> AsyncIterator[dict[str, Any]]:
+        page = 1
+        while True:
+            response = await self.http.request("GET", "/users", params={"type": "ActiveUsers", "page": page, "per_page": MAX_PER_PAGE})
+            if response.status_code == 204:
+                return
+            payload = json_or_none(response)
+            if response.status_code != 200 or not isinstance(payload, dict):
+                raise self._request_error(response, payload, "GET", "/users")
+            for user in payload.get("users") or []:
+                yield user
+            if not (payload.get("info") or {}).get("more_records"):
+                return
+            page += 1
+
     # -- schema -------------------------------------------------------------------------------------
 
     async def _modules(self) -> list[dict[str, Any]]:
@@ -436,10 +611,14 @@ class ZohoCrmConnector(HttpConnector):
         return list(payload.get("modules") or [])
 
     async def create_module(self, module: ModuleDefinition) -> str:
+        # Zoho refuses an API name that breaks its rules (`Actimo_Workspaces__c` has a double
+        # underscore): such a module is created without one and Zoho names it from its label.
+        requested = module.api_name if module.api_name and valid_module_api_name(module.api_name) else None
+
         def matching(modules: list[dict[str, Any]]) -> str | None:
             for entry in modules:
                 if entry.get("plural_label") == module.plural_label or (
-                    module.api_name and entry.get("api_name") == module.api_name
+                    module.api_name and entry.get("api_name") in (module.api_name, requested)
                 ):
                     return str(entry["api_name"])
             return None
@@ -447,9 +626,13 @@ class ZohoCrmConnector(HttpConnector):
         existing = matching(await self._modules())
         if existing is not None:
             return existing
-        body: dict[str, Any] = {"singular_label": module.singular_label, "plural_label": module.plural_label}
-        if module.api_name:
-            body["api_name"] = module.api_name
+        body: dict[str, Any] = {
+            "singular_label": module.singular_label,
+            "plural_label": module.plural_label,
+            "profiles": [{"id": profile} for profile in await self._module_profiles()],
+        }
+        if requested:
+            body["api_name"] = requested
         try:
             response = await self.http.request("POST", "/settings/modules", json={"modules": [body]})
         except OutcomeUnknown:
@@ -461,18 +644,38 @@ class ZohoCrmConnector(HttpConnector):
             raise SchemaOperationFailed(f"zoho_crm: module {module.plural_label!r} was not created")
         return created
 
+    async def _module_profiles(self) -> list[str]:
+        """The profiles a new module is opened to: those the option `module_profiles` names, else
+        every profile but the lite ones (Zoho refuses lite profiles for custom modules)."""
+        response = await self.http.request("GET", "/settings/profiles")
+        payload = json_or_none(response)
+        if response.status_code != 200 or not isinstance(payload, dict):
+            raise SchemaOperationFailed(str(self._request_error(response, payload, "GET", "/settings/profiles")))
+        profiles = [p for p in payload.get("profiles") or [] if isinstance(p, dict) and p.get("id")]
+        wanted = {name.strip().lower() for name in self._settings.options.get("module_profiles", "").split(",") if name.strip()}
+        if wanted:
+            chosen = [p for p in profiles if str(p.get("name", "")).lower() in wanted or str(p.get("display_label", "")).lower() in wanted]
+        else:
+            chosen = [p for p in profiles if p.get("type") != "lite_profile"]
+        if not chosen:
+            raise SchemaOperationFailed("zoho_crm: no profile to open a new module to (check the option module_profiles)")
+        return [str(p["id"]) for p in chosen]
+
     async def create_field(self, object: str, field: FieldDefinition) -> str:
         existing = _field_by_label(await self._fields(object), field.label)
         if existing is not None:
             return str(existing["api_name"])
-        zoho_type = FIELD_TYPES[field.type]
-        definition: dict[str, Any] = {"field_label": field.label, "data_type": zoho_type}
-        if zoho_type in DEFAULT_LENGTHS:
-            definition["length"] = field.length or DEFAULT_LENGTHS[zoho_type]
-        if field.picklist:
-            definition["pick_list_values"] = [{"display_value": v, "actual_value": v} for v in field.picklist]
+        if field.lookup:
+            definition: dict[str, Any] = {"field_label": field.label, "data_type": "lookup", "lookup": {"module": {"api_name": field.lookup}}}
+        else:
+            zoho_type = FIELD_TYPES[field.type]
+            definition = {"field_label": field.label, "data_type": zoho_type}
+            if zoho_type in DEFAULT_LENGTHS:
+                definition["length"] = field.length or DEFAULT_LENGTHS[zoho_type]
+            if field.picklist:
+                definition["pick_list_values"] = [{"display_value": v, "actual_value": v} for v in field.picklist]
         if field.unique:
-            definition["unique"] = {"casesensitive": False}
+            definition["unique"] = {"case_sensitive": False}
         if field.description:
             definition["tooltip"] = {"name": "static_text", "value": field.description}
         try:
@@ -513,7 +716,10 @@ class ZohoCrmConnector(HttpConnector):
             raise SchemaOperationFailed(
                 f"zoho_crm: {action} was refused: {item.get('code')} {item.get('message')} {item.get('details') or ''}".strip()
             )
-        raise self._request_error(response, payload, response.request.method, response.request.url.path)
+        error = self._request_error(response, payload, response.request.method, response.request.url.path)
+        if isinstance(error, RequestFailed) and 400 <= error.status < 500 and error.status != 429:
+            raise SchemaOperationFailed(f"zoho_crm: {action} was refused: {error}")
+        raise error
 
     async def describe(self, object: str) -> dict[str, Any]:
         self._fields_cache.pop(object, None)
@@ -591,6 +797,20 @@ def _same(actual: Any, wanted: str) -> bool:
 def _field_by_label(fields: list[dict[str, Any]], label: str) -> dict[str, Any] | None:
     wanted = label.strip().lower()
     return next((f for f in fields if str(f.get("field_label", "")).strip().lower() == wanted), None)
+
+
+def valid_module_api_name(name: str) -> bool:
+    """Whether Zoho accepts `name` as a custom module's API name."""
+    return len(name) <= MAX_MODULE_API_NAME and MODULE_API_NAME.match(name) is not None and not name.endswith("_")
+
+
+def _attachment_id(module: str, record_id: Any, attachment_id: Any) -> str:
+    return f"{module}/{record_id}/{attachment_id}"
+
+
+def _attachment_parts(composite: str) -> tuple[str, str, str] | None:
+    parts = composite.split("/")
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 and all(parts) else None
 
 
 def escape_criteria_value(value: str) -> str:

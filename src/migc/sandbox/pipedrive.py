@@ -15,6 +15,7 @@ What it reproduces:
 - cursor pagination (`cursor`, `limit` <= 500, `additional_data.next_cursor`, null at the end)
   for v2 lists; `start`/`limit` with `additional_data.pagination` and `data: null` when empty
   for v1 lists; search with `term`, `fields`, `exact_match` (term >= 2 characters otherwise);
+- `GET /v1/users` (the sandbox's users, `USERS`; unconfirmed in the platform notes);
 - rate limits: the burst window from `config.rate_limit` (`calls` per `per_seconds`, 20 per 2 s on
   the cheapest plan), a separate search window (10 per 2 s, option `search_calls`) and a daily
   token budget (`rate_limit.daily`) spent per endpoint (the connector's documented
@@ -68,6 +69,10 @@ ERROR_INFO = "Please check developers.pipedrive.com"
 EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 OWNER_ID = 1
 ACTIVITY_TYPES = ("call", "meeting", "task", "deadline", "email", "lunch")
+USERS = (
+    {"id": OWNER_ID, "name": "Sandbox Admin", "email": "admin@sandbox.invalid", "active_flag": True, "is_admin": True},
+    {"id": 2, "name": "Sandbox Sales", "email": "sales@sandbox.invalid", "active_flag": True, "is_admin": False},
+)
 
 # v2 entity path -> (fields endpoint entity, singular for messages)
 ENTITIES = {
@@ -342,6 +347,13 @@ class PipedriveSandbox:
                 return f"Validation failed: custom_fields.{key}: Option not found"
             if field_type == "set" and (not isinstance(value, list) or any(v not in option_ids for v in value)):
                 return f"Validation failed: custom_fields.{key}: Option not found"
+            if field_type in ("org", "people", "user"):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    return f"Validation failed: custom_fields.{key}: Expected integer"
+                exists = any(u["id"] == value for u in USERS) if field_type == "user" else (
+                    self.store.get("organizations" if field_type == "org" else "persons", str(value)) is not None)
+                if not exists:
+                    return f"Validation failed: custom_fields.{key}: {field_type} with id {value} not found"
         return None
 
     # -- v2 entities -----------------------------------------------------------------------------
@@ -657,8 +669,12 @@ class PipedriveSandbox:
             field["options"] = updated
         return ok(field)
 
+    async def list_users(self, request: Request) -> Response:
+        return ok(list(USERS), additional={"pagination": {"start": 0, "limit": len(USERS), "more_items_in_collection": False}})
+
     def routes(self) -> list[Route]:
         return [
+            Route("/v1/users", self.list_users, methods=["GET"]),
             Route("/api/v2/{entity}/search", self.search, methods=["GET"]),
             Route("/api/v2/{entity}", self.list, methods=["GET"]),
             Route("/api/v2/{entity}", self.create, methods=["POST"]),

@@ -14,8 +14,15 @@ What it reproduces:
 - list with mandatory `fields`, `page`/`per_page` (<= 200, first 2,000 records) then
   `page_token` (<= 100,000), `info.more_records`, 204 when empty; search by `criteria`,
   `email`, `phone`, `word`;
-- tags (<= 25 characters, per-record cap), attachments (multipart `file`), settings/modules
-  and settings/fields (create, add picklist values);
+- tags (<= 25 characters, per-record cap), attachments (multipart `file`, or `attachmentUrl`
+  (<= 3,000 characters) with an optional `title`; listed per parent, deleted one by one);
+- settings/profiles; settings/modules: a custom module needs `singular_label` and
+  `plural_label` (<= 25 letters, digits and spaces), at least one existing non-lite profile, and
+  an `api_name` that follows Zoho's naming rules when one is given (else it is derived from the
+  plural label); settings/fields: create (text, number, date, picklist, ... and `lookup` fields
+  pointing at an existing module), add picklist values; custom fields only in the modules
+  Zoho's create-custom-field API lists (`FIELD_MODULES`, plus custom modules: not Notes);
+- `GET /users?type=ActiveUsers` (the sandbox's users, `SANDBOX_USERS`);
 - 429 `TOO_MANY_REQUESTS` from the shared gate (sliding window, concurrency, daily credits).
 
 OAuth: `POST /oauth/v2/token` with `grant_type=refresh_token`, `client_id`, `client_secret`,
@@ -24,7 +31,9 @@ client credentials; with the option `access_token_uses` an access token expires 
 many requests, so tests can prove a connector renews it.
 
 Options (`SandboxConfig.options`): `tags_per_record` (10, Professional), `tags_per_module`
-(200), `max_attachment_bytes` (100 MB), `access_token_uses` (unlimited). Zoho's rate-limit response headers are unconfirmed, so
+(200), `max_attachment_bytes` (100 MB), `access_token_uses` (unlimited), `custom_field_modules`
+(comma-separated modules that also take custom fields, e.g. "Notes", for what an admin may
+have arranged otherwise). Zoho's rate-limit response headers are unconfirmed, so
 none are sent unless `retry_after_header` is true.
 
 Timestamps come from a logical clock (one second per write from 2024-01-01T00:00:00Z), so
@@ -76,6 +85,20 @@ MAX_LIST_FIELDS = 50
 ID_BASE = 5_725_767_000_000_400_000
 EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 SANDBOX_USER = {"name": "Sandbox Admin", "id": "5725767000000000001", "email": "admin@sandbox.invalid"}
+SANDBOX_USERS = (
+    {"id": SANDBOX_USER["id"], "full_name": SANDBOX_USER["name"], "first_name": "Sandbox", "last_name": "Admin", "email": SANDBOX_USER["email"], "status": "active"},
+    {"id": "5725767000000000002", "full_name": "Sandbox Sales", "first_name": "Sandbox", "last_name": "Sales", "email": "sales@sandbox.invalid", "status": "active"},
+)
+PROFILES = (
+    {"id": "5725767000000015972", "name": "Administrator", "display_label": "Administrator", "api_name": "Administrator", "type": "normal_profile", "custom": False},
+    {"id": "5725767000000015975", "name": "Standard", "display_label": "Standard", "api_name": "Standard", "type": "normal_profile", "custom": False},
+    {"id": "5725767000000015978", "name": "Team User", "display_label": "Team User", "api_name": "Team_User", "type": "lite_profile", "custom": False},
+)
+# Modules whose custom fields the create-custom-field API takes (v8 docs), besides custom modules.
+FIELD_MODULES = frozenset({"Leads", "Contacts", "Accounts", "Deals", "Campaigns", "Tasks", "Calls", "Events"})
+MODULE_LABEL = re.compile(r"^[A-Za-z0-9 ]{1,25}$")
+MODULE_API_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$")
+MAX_ATTACHMENT_URL = 3_000
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 OAUTH_TOKEN_PATH = "/oauth/v2/token"
@@ -375,6 +398,8 @@ class ZohoSandbox:
         self.tags_per_record = int(config.options.get("tags_per_record", 10))
         self.tags_per_module = int(config.options.get("tags_per_module", 200))
         self.max_attachment_bytes = int(config.options.get("max_attachment_bytes", 100 * 1024 * 1024))
+        extra = config.options.get("custom_field_modules", "")
+        self.field_modules = FIELD_MODULES | {name.strip() for name in str(extra).split(",") if name.strip()}
         if "zoho.modules" not in store.meta:
             self._seed_schema()
             store.mark_baseline()
@@ -904,21 +929,33 @@ class ZohoSandbox:
             parts = await read_multipart(request)
         except InvalidBody:
             return request_error(400, "REQUIRED_PARAM_MISSING", "required param missing", {"param_name": "file"})
-        part = parts.get("file")
-        if part is None:
+        part, link = parts.get("file"), parts.get("attachmentUrl")
+        title = parts["title"].content.decode("utf-8", "replace") if "title" in parts else None
+        if (part is None) == (link is None):
             return request_error(400, "REQUIRED_PARAM_MISSING", "required param missing", {"param_name": "file"})
-        if len(part.content) > self.max_attachment_bytes:
-            return request_error(413, "FILE_SIZE_MORE_THAN_ALLOWED_SIZE", "file size exceeds the allowed limit")
+        if title is not None and not 1 <= len(title) <= 255:
+            return request_error(400, "INVALID_DATA", "invalid data", {"param_name": "title", "maximum_length": 255})
         now = self._now()
-        attachment = {
+        attachment: dict[str, Any] = {
             "id": self._new_id(),
             "Parent_Id": {"module": {"api_name": module}, "id": record_id},
-            "File_Name": part.filename or "attachment",
-            "Size": str(len(part.content)),
             "Created_Time": now,
             "Modified_Time": now,
-            "content_base64": base64.b64encode(part.content).decode("ascii"),
         }
+        if link is not None:
+            url = link.content.decode("utf-8", "replace")
+            if not url or len(url) > MAX_ATTACHMENT_URL:
+                return request_error(400, "INVALID_DATA", "invalid data", {"param_name": "attachmentUrl", "maximum_length": MAX_ATTACHMENT_URL})
+            attachment.update({"File_Name": title or url.rstrip("/").rsplit("/", 1)[-1] or "link", "Size": "0", "$link_url": url, "$type": "link_url"})
+        else:
+            if len(part.content) > self.max_attachment_bytes:
+                return request_error(413, "FILE_SIZE_MORE_THAN_ALLOWED_SIZE", "file size exceeds the allowed limit")
+            attachment.update({
+                "File_Name": title or part.filename or "attachment",
+                "Size": str(len(part.content)),
+                "content_base64": base64.b64encode(part.content).decode("ascii"),
+            })
+        note_batch(request, 1)
         self.store.insert("Attachments", attachment["id"], attachment)
         details = {
             "Modified_Time": now,
@@ -929,6 +966,27 @@ class ZohoSandbox:
         }
         item = {"code": "SUCCESS", "details": details, "message": "attachment uploaded successfully", "status": "success"}
         return json_response({"data": [item]})
+
+    async def delete_attachment(self, request: Request) -> Response:
+        module, error = self._module_or_error(request)
+        if error:
+            return error
+        attachment_id = request.path_params["attachment_id"]
+        attachment = self.store.get("Attachments", attachment_id)
+        parent = (attachment or {}).get("Parent_Id") or {}
+        if attachment is None or parent.get("id") != request.path_params["record_id"] or parent.get("module", {}).get("api_name") != module:
+            item = error_body("INVALID_DATA", "the related id given seems to be invalid", {"id": attachment_id})
+            return json_response({"data": [item]}, status=400)
+        self.store.delete("Attachments", attachment_id)
+        item = {"code": "SUCCESS", "details": {"id": attachment_id}, "message": "record deleted", "status": "success"}
+        return json_response({"data": [item]})
+
+    async def list_users(self, request: Request) -> Response:
+        kind = request.query_params.get("type", "AllUsers")
+        if kind not in ("AllUsers", "ActiveUsers"):
+            return request_error(400, "INVALID_DATA", "invalid data", {"param_name": "type"})
+        users = list(SANDBOX_USERS)
+        return json_response({"users": users, "info": _info(len(users), 1, MAX_PER_PAGE, False)})
 
     async def list_attachments(self, request: Request) -> Response:
         module, error = self._module_or_error(request)
@@ -949,6 +1007,9 @@ class ZohoSandbox:
     async def get_modules(self, request: Request) -> Response:
         return json_response({"modules": [self.modules[name] for name in sorted(self.modules)]})
 
+    async def get_profiles(self, request: Request) -> Response:
+        return json_response({"profiles": list(PROFILES), "info": _info(len(PROFILES), 1, MAX_PER_PAGE, False)})
+
     async def create_modules(self, request: Request) -> Response:
         try:
             body = await read_json(request)
@@ -957,25 +1018,41 @@ class ZohoSandbox:
         modules = body.get("modules") if isinstance(body, dict) else None
         if not isinstance(modules, list) or not modules:
             return request_error(400, "REQUIRED_PARAM_MISSING", "required param missing", {"param_name": "modules"})
-        items = []
-        for index, module in enumerate(modules):
-            singular = module.get("singular_label") if isinstance(module, dict) else None
-            plural = module.get("plural_label") if isinstance(module, dict) else None
-            if not singular or not plural:
-                missing = "singular_label" if not singular else "plural_label"
-                items.append(error_body("MANDATORY_NOT_FOUND", "required field not found", {"api_name": missing, "json_path": f"$.modules[{index}].{missing}"}))
-                continue
-            api_name = module.get("api_name") or _api_name(plural)
-            if api_name in self.modules or any(m["plural_label"] == plural for m in self.modules.values()):
-                items.append(error_body("DUPLICATE_DATA", "duplicate data", {"api_name": "api_name", "json_path": f"$.modules[{index}].api_name"}))
-                continue
-            entry = self._module_entry(api_name, singular, plural, "custom")
-            self.modules[api_name] = entry
-            self.store.meta["zoho.fields"][api_name] = [
-                {**_field("Name", "text", length=120, required=True, label=f"{singular} Name"), "id": self._new_id()}
-            ]
-            items.append({"code": "SUCCESS", "details": {"id": entry["id"]}, "message": "module created successfully", "status": "success"})
+        items = [self._create_module(index, module) for index, module in enumerate(modules)]
         return batch_reply(items, all_ok_status=201, key="modules")
+
+    def _create_module(self, index: int, module: Any) -> dict[str, Any]:
+        path = f"$.modules[{index}]"
+        if not isinstance(module, dict):
+            return error_body("INVALID_DATA", "invalid data", {"json_path": path})
+        for name in ("singular_label", "plural_label", "profiles"):
+            if not module.get(name):
+                return error_body("MANDATORY_NOT_FOUND", f"The required field '{name}' is missing from the request.", {"api_name": name, "json_path": f"{path}.{name}"})
+        singular, plural = module["singular_label"], module["plural_label"]
+        for name, label in (("singular_label", singular), ("plural_label", plural)):
+            if not isinstance(label, str) or not MODULE_LABEL.match(label):
+                return error_body("INVALID_DATA", "invalid data", {"api_name": name, "json_path": f"{path}.{name}", "maximum_length": 25})
+        known_profiles = {profile["id"]: profile for profile in PROFILES}
+        profiles = module["profiles"]
+        if not isinstance(profiles, list) or any(not isinstance(p, dict) or p.get("id") not in known_profiles for p in profiles):
+            return error_body("INVALID_DATA", "invalid data", {"api_name": "profiles", "json_path": f"{path}.profiles"})
+        if any(known_profiles[p["id"]]["type"] == "lite_profile" for p in profiles):
+            return error_body("NOT_ALLOWED", "lite profiles cannot be given access to this module", {"api_name": "profiles", "json_path": f"{path}.profiles"})
+        api_name = module.get("api_name")
+        if api_name is not None and not _valid_module_api_name(api_name):
+            return error_body("INVALID_DATA", "The api_name format is invalid. It must follow CRM naming conventions.", {"api_name": "api_name", "json_path": f"{path}.api_name"})
+        api_name = api_name or _api_name(plural)
+        if api_name in self.modules:
+            return error_body("DUPLICATE_DATA", "duplicate data", {"api_name": "api_name", "json_path": f"{path}.api_name"})
+        for name, label in (("singular_label", singular), ("plural_label", plural)):
+            if any(m[name].lower() == label.lower() for m in self.modules.values()):
+                return error_body("DUPLICATE_DATA", "duplicate data", {"api_name": name, "json_path": f"{path}.{name}"})
+        entry = self._module_entry(api_name, singular, plural, "custom")
+        self.modules[api_name] = entry
+        self.store.meta["zoho.fields"][api_name] = [
+            {**_field("Name", "text", length=120, required=True, label=f"{singular} Name"), "id": self._new_id()}
+        ]
+        return {"code": "SUCCESS", "details": {"id": entry["id"]}, "message": "module created successfully", "status": "success"}
 
     def _fields_module(self, request: Request) -> tuple[str | None, Response | None]:
         module = request.query_params.get("module")
@@ -1001,6 +1078,8 @@ class ZohoSandbox:
         module, error = self._fields_module(request)
         if error:
             return error
+        if module not in self.field_modules and self.modules[module]["generated_type"] != "custom":
+            return request_error(400, "NOT_SUPPORTED", "custom fields cannot be created in this module", {"param_name": "module"})
         try:
             body = await read_json(request)
         except InvalidBody:
@@ -1021,14 +1100,22 @@ class ZohoSandbox:
         for name, value in (("field_label", label), ("data_type", data_type)):
             if not value:
                 return error_body("MANDATORY_NOT_FOUND", "required field not found", {"api_name": name, "json_path": f"{path}.{name}"})
-        if data_type not in FIELD_TYPES_CREATABLE:
+        if data_type not in FIELD_TYPES_CREATABLE and data_type != "lookup":
             return error_body(
-                "INVALID_DATA", "invalid data", {"api_name": "data_type", "json_path": f"{path}.data_type", "supported_values": sorted(FIELD_TYPES_CREATABLE)}
+                "INVALID_DATA", "invalid data", {"api_name": "data_type", "json_path": f"{path}.data_type", "supported_values": [*sorted(FIELD_TYPES_CREATABLE), "lookup"]}
             )
+        lookup_module = None
+        if data_type == "lookup":
+            lookup = definition.get("lookup")
+            lookup_module = ((lookup or {}).get("module") or {}).get("api_name") if isinstance(lookup, dict) and isinstance(lookup.get("module"), dict) else None
+            if lookup_module is None:
+                return error_body("MANDATORY_NOT_FOUND", "required field not found", {"api_name": "lookup", "json_path": f"{path}.lookup"})
+            if lookup_module not in self.modules:
+                return error_body("INVALID_DATA", "invalid data", {"api_name": "lookup", "json_path": f"{path}.lookup.module.api_name"})
         existing = self.fields_of(module)
         if any(field["field_label"].lower() == str(label).lower() for field in existing):
             return error_body("DUPLICATE_DATA", "duplicate data", {"api_name": "field_label", "json_path": f"{path}.field_label"})
-        maximum = FIELD_TYPES_CREATABLE[data_type]
+        maximum = FIELD_TYPES_CREATABLE.get(data_type)
         length = definition.get("length", maximum)
         if maximum is not None and (not isinstance(length, int) or length < 1 or length > maximum):
             return error_body("INVALID_DATA", "invalid data", {"api_name": "length", "json_path": f"{path}.length", "maximum_length": maximum})
@@ -1042,7 +1129,7 @@ class ZohoSandbox:
             suffix += 1
             api_name = f"{_api_name(str(label))}{suffix}"
         field = {
-            **_field(api_name, data_type, length=length if maximum is not None else None, label=str(label)),
+            **_field(api_name, data_type, length=length if maximum is not None else None, label=str(label), lookup=lookup_module),
             "custom_field": True,
             "unique": {"casesensitive": False} if definition.get("unique") else {},
             "pick_list_values": [
@@ -1113,6 +1200,8 @@ class ZohoSandbox:
         p = BASE_PATH
         return [
             Route(OAUTH_TOKEN_PATH, self.issue_token, methods=["POST"]),
+            Route(f"{p}/settings/profiles", self.get_profiles, methods=["GET"]),
+            Route(f"{p}/users", self.list_users, methods=["GET"]),
             Route(f"{p}/settings/modules", self.get_modules, methods=["GET"]),
             Route(f"{p}/settings/modules", self.create_modules, methods=["POST"]),
             Route(f"{p}/settings/fields", self.get_fields, methods=["GET"]),
@@ -1125,6 +1214,7 @@ class ZohoSandbox:
             Route(f"{p}/{{module}}/{{record_id}}/actions/add_tags", self.add_tags, methods=["POST"]),
             Route(f"{p}/{{module}}/{{record_id}}/Attachments", self.upload_attachment, methods=["POST"]),
             Route(f"{p}/{{module}}/{{record_id}}/Attachments", self.list_attachments, methods=["GET"]),
+            Route(f"{p}/{{module}}/{{record_id}}/Attachments/{{attachment_id}}", self.delete_attachment, methods=["DELETE"]),
             Route(f"{p}/{{module}}", self.create_records, methods=["POST"]),
             Route(f"{p}/{{module}}", self.update_records, methods=["PUT"]),
             Route(f"{p}/{{module}}", self.list_records, methods=["GET"]),
@@ -1184,6 +1274,10 @@ def _decode_token(token: str) -> tuple[int, str, str] | None:
         return int(start), sort_by, sort_order
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+def _valid_module_api_name(name: Any) -> bool:
+    return isinstance(name, str) and len(name) <= 50 and MODULE_API_NAME.match(name) is not None and not name.endswith("_")
 
 
 def _api_name(label: str) -> str:
