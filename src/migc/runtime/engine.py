@@ -374,6 +374,7 @@ class Engine:
         self._pending_audit: list[AuditEntry] = []
         self._pending_skips: list[Skipped] = []
         self._unflushed: set[str] = set()  # source ids whose disposition waits in the lists above
+        self._tags_of: dict[str, list[str]] = {}
         program = compiled.program
         self._loaded_objects = {m.target for m in program.maps if not m.merge}
         self._ref_steps = {
@@ -622,7 +623,7 @@ class Engine:
         if plan.op == "upsert" and program.key_field:
             await self._remember_preexisting(program, plan)
         batch: dict[str, _Pending] = {}
-        limit_counts: dict[Any, int] = {}
+        limit_counts = _Counts() if functions.limit_key is not None else None
         sample = self.options.sample
         window = max(SAMPLE_SCAN_FACTOR * sample, SAMPLE_MIN_SCAN) if sample is not None else 0
         covered: set[tuple] = set()
@@ -645,10 +646,9 @@ class Engine:
                 self._quarantine(program, unit.sid, unit.first, unit.error, unit.span)
                 result.quarantined += 1
                 continue
-            if functions.limit_key is not None:
+            if limit_counts is not None:
                 group = functions.limit_key(unit.first)
-                limit_counts[group] = limit_counts.get(group, 0) + 1
-                if limit_counts[group] > (program.limit or 0):
+                if limit_counts.add(group) > (program.limit or 0):
                     self._skip(program, unit.sid, f"over the limit of {program.limit} per {group}")
                     result.skipped += 1
                     continue
@@ -684,6 +684,8 @@ class Engine:
                 batch = {}
         if batch:
             await self._flush(program, plan, list(batch.values()), result)
+        if limit_counts is not None:
+            limit_counts.close()
         await self._second_pass(program, plan, result)
         self._write_pending()
         balanced, accounted = self._balanced(result)
@@ -841,10 +843,11 @@ class Engine:
         return traced
 
     def _tag_fields(self, program: ir.MapProgram) -> list[str]:
-        spec = self.target_catalog.objects.get(program.target)
-        if spec is None:
-            return []
-        return [self.field_name(program.target, name) for name, field in spec.fields.items() if field.type == "tags"]
+        if program.target not in self._tags_of:
+            spec = self.target_catalog.objects.get(program.target)
+            fields = spec.fields.items() if spec is not None else ()
+            self._tags_of[program.target] = [self.field_name(program.target, name) for name, field in fields if field.type == "tags"]
+        return self._tags_of[program.target]
 
     # ------------------------------------------------------------------ refs
 
@@ -1324,15 +1327,41 @@ def _line(span) -> int:
     return span.line if span is not None else 0
 
 
-class _Grouping:
-    """Groups raw records by key in a temporary SQLite file, so `summarize` holds no record in
-    memory; groups come back in the order of their first record."""
+class _Scratch:
+    """A temporary SQLite file for per-key state that would otherwise grow with the records."""
 
-    def __init__(self) -> None:
-        self._directory = tempfile.TemporaryDirectory(prefix="migc-groups-")
-        self._db = sqlite3.connect(str(Path(self._directory.name) / "groups.sqlite"), isolation_level=None)
+    def __init__(self, prefix: str) -> None:
+        self._directory = tempfile.TemporaryDirectory(prefix=prefix)
+        self._db = sqlite3.connect(str(Path(self._directory.name) / "scratch.sqlite"), isolation_level=None)
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
+
+    def close(self) -> None:
+        self._db.close()
+        self._directory.cleanup()
+
+
+class _Counts(_Scratch):
+    """Units seen per `limit` key, on disk: a million people cost no memory."""
+
+    def __init__(self) -> None:
+        super().__init__("migc-limits-")
+        self._db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+        self._db.execute("BEGIN")
+
+    def add(self, key: Any) -> int:
+        """Counts one more unit under `key`; returns how many there are now."""
+        text = json.dumps(key, default=str, sort_keys=True)
+        row = self._db.execute("INSERT INTO seen VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET n = n + 1 RETURNING n", (text,)).fetchone()
+        return int(row[0])
+
+
+class _Grouping(_Scratch):
+    """Groups raw records by key on disk, so `summarize` holds no record in memory; groups come
+    back in the order of their first record."""
+
+    def __init__(self) -> None:
+        super().__init__("migc-groups-")
         self._db.execute("CREATE TABLE member (seq INTEGER PRIMARY KEY, grp TEXT NOT NULL, record BLOB NOT NULL)")
         self._db.execute("BEGIN")
         self._seq = 0
@@ -1357,7 +1386,3 @@ class _Grouping:
             members.append(msgspec.json.decode(record))
         if members:
             yield current, members
-
-    def close(self) -> None:
-        self._db.close()
-        self._directory.cleanup()

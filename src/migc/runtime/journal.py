@@ -427,18 +427,16 @@ class SqliteJournal(Journal):
         return self._one("SELECT target_id FROM id_map WHERE map_id = ? AND source_id = ? AND removed = 0", map_id, source_id)
 
     def disposition(self, map_id: str, source_id: str) -> tuple[Disposition | None, bool]:
+        # One statement: this runs once per unit, so it is the journal's hottest read.
         row = self._db.execute(
-            "SELECT partial, pass FROM id_map WHERE map_id = ? AND source_id = ? AND removed = 0", (map_id, source_id)
+            "SELECT CASE WHEN partial THEN 'partial' ELSE 'linked' END, pass FROM id_map WHERE map_id = ?1 AND source_id = ?2 AND removed = 0 "
+            "UNION ALL SELECT CASE WHEN held THEN 'held' ELSE 'quarantined' END, pass FROM quarantine WHERE map_id = ?1 AND source_id = ?2 "
+            "UNION ALL SELECT 'skipped', pass FROM skipped WHERE map_id = ?1 AND source_id = ?2 LIMIT 1",
+            (map_id, source_id),
         ).fetchone()
-        if row is not None:
-            return ("partial" if row[0] else "linked"), row[1] == self.current_pass
-        row = self._db.execute("SELECT held, pass FROM quarantine WHERE map_id = ? AND source_id = ?", (map_id, source_id)).fetchone()
-        if row is not None:
-            return ("held" if row[0] else "quarantined"), row[1] == self.current_pass
-        row = self._db.execute("SELECT pass FROM skipped WHERE map_id = ? AND source_id = ?", (map_id, source_id)).fetchone()
-        if row is not None:
-            return "skipped", row[0] == self.current_pass
-        return None, False
+        if row is None:
+            return None, False
+        return row[0], row[1] == self.current_pass
 
     def mark_partial(self, map_id: str, source_ids: Iterable[str]) -> None:
         with self.transaction():
