@@ -25,7 +25,7 @@ def whole(text: str, name: str = "f.mig"):
 def test_chunked_parse_equals_whole_parse(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     expected = whole(text)
-    actual = parser.parse(SourceFile("f.mig", text))
+    actual = parser.parse(SourceFile("f.mig", text), incremental=True)
     assert [(d.code, d.span.line, d.span.column, d.message) for d in actual.diagnostics] == [
         (d.code, d.span.line, d.span.column, d.message) for d in expected.diagnostics
     ]
@@ -49,11 +49,11 @@ def test_braces_in_strings_and_comments_do_not_split() -> None:
 
 def test_an_edit_reparses_only_its_chunk(monkeypatch) -> None:
     text = "".join(f"map A{i} -> B {{\n  x <- {i}\n}}\n" for i in range(30))
-    parser.parse(SourceFile("f.mig", text))
+    parser.parse(SourceFile("f.mig", text), incremental=True)
     calls = []
     original = parser._parse_whole
     monkeypatch.setattr(parser, "_parse_whole", lambda source, **kw: calls.append(source.text) or original(source, **kw))
     edited = text.replace("x <- 7\n", "x <- 70\n")
-    result = parser.parse(SourceFile("f.mig", edited))
+    result = parser.parse(SourceFile("f.mig", edited), incremental=True)
     assert calls == ["map A7 -> B {\n  x <- 70\n}\n"]
     assert ast.dump(result.module) == ast.dump(whole(edited).module)

@@ -185,7 +185,7 @@ def analyze(uri: str, version: int, text: str, *, overlays: Sequence[Path] = (),
     except SourceError as error:
         return Snapshot(uri, version, text, path, _unreadable(name, error.reason), encoding=encoding)
     try:
-        analysis = check_file(path, text=text, overlays=tuple(overlays), display_name=name)
+        analysis = check_file(path, text=text, overlays=tuple(overlays), display_name=name, incremental=True)
     except Exception as error:  # a checker bug must not take the editor session down
         log.exception("checking %s failed", name)
         return Snapshot(uri, version, text, path, Analysis(Program()), encoding=encoding, error=f"{type(error).__name__}: {error}")

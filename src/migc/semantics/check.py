@@ -71,8 +71,10 @@ def check_file(
     text: str | None = None,
     overlays: Sequence[Path] = (),
     display_name: str | None = None,
+    incremental: bool = False,
 ) -> Analysis:
-    program = load_program(path, text=text, display_name=display_name)
+    """`incremental`: reuse the parse of the file's unchanged top-level items (editors)."""
+    program = load_program(path, text=text, display_name=display_name, incremental=incremental)
     analysis = Analysis(program)
     diagnostics = Diagnostics()
     diagnostics.extend(program.diagnostics)

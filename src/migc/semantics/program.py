@@ -71,7 +71,7 @@ def prelude() -> LoadedModule:
     return loaded
 
 
-def load_program(path: Path, *, text: str | None = None, display_name: str | None = None) -> Program:
+def load_program(path: Path, *, text: str | None = None, display_name: str | None = None, incremental: bool = False) -> Program:
     """Parses `path` (or `text` standing for it, as an editor buffer does) and its imports."""
     program = Program()
     name = display_name or str(path)
@@ -80,7 +80,7 @@ def load_program(path: Path, *, text: str | None = None, display_name: str | Non
     except SourceError as error:
         program.diagnostics.add(codes.FILE_UNREADABLE, SourceFile(name, "").span(0, 0), f"cannot read this file: {error.reason}")
         return program
-    root = LoadedModule(_key(path), parse(source))
+    root = LoadedModule(_key(path), parse(source, incremental=incremental))
     program.modules[root.key] = root
     program.root = root
     program.diagnostics.extend(root.parsed.diagnostics)

@@ -58,11 +58,15 @@ _lock = threading.RLock()
 _current: list[_Session] = []  # the session the shared lexer callbacks report to
 
 
-def parse(source: SourceFile) -> ParseResult:
+def parse(source: SourceFile, *, incremental: bool = False) -> ParseResult:
     """Parses one file. Never raises for bad input: problems come back as diagnostics.
 
-    The file is parsed chunk by chunk (top-level items, see `chunks.py`), and each chunk's
-    result is kept by its text, so re-parsing an edited file re-parses only the edited items."""
+    With `incremental` (an editor re-parsing a buffer), the file is parsed chunk by chunk
+    (top-level items, see `chunks.py`) and each chunk's result is kept by its text, so an edit
+    re-parses only the items it touches. A one-off parse skips that bookkeeping, which costs
+    about a third more than parsing the file whole. Both give the same result."""
+    if not incremental:
+        return _parse_whole(source)
     parts = chunks.split(source.text)
     if len(parts) == 1:
         return _parse_whole(source)
