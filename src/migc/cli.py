@@ -130,9 +130,9 @@ def fmt(
 
 def _register_subcommands() -> None:
     """Commands that live beside their feature; importing them is cheap (they import lazily)."""
-    from migc.commands import lsp, plan, run, sandbox
+    from migc.commands import lsp, plan, run, sandbox, specs
 
-    for module in (plan, run, sandbox, lsp):
+    for module in (plan, run, sandbox, specs, lsp):
         module.register(app)
 
 
