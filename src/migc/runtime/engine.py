@@ -76,6 +76,8 @@ STAMP_LABEL = "migc source id"
 SINGLE_RECORD_WINDOW = 50
 SAMPLE_SCAN_FACTOR = 20
 SAMPLE_MIN_SCAN = 1_000
+# Batches written at the same time; the connectors' rate limiters bound the calls actually in flight.
+FLUSH_WINDOW = 4
 # Records the target answered `retryable` (after the connector's own retries) are sent again this
 # many times before they are left pending, which stops the run at the end of the phase.
 WRITE_ROUNDS = 3
@@ -238,6 +240,40 @@ def field_value(record: dict[str, Any], api_field: str) -> Any:
     return None
 
 
+def comparable(value: Any) -> Any:
+    """A value as targets may hand it back: a lookup by its id, multi-values as a sorted set of
+    their values, numbers as numbers, instants in UTC, text trimmed."""
+    if isinstance(value, dict):
+        if "id" in value:
+            return str(value["id"])
+        if "value" in value:
+            return comparable(value["value"])
+        return {k: comparable(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        items = [comparable(v) for v in value if _present(v)]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, default=str)) or None
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) >= 19 and text[4] == "-" and text[10] == "T":
+            try:
+                instant = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                instant = instant if instant.tzinfo else instant.replace(tzinfo=dt.timezone.utc)
+                return instant.astimezone(dt.timezone.utc).isoformat()
+            except ValueError:
+                pass
+        return text or None
+    return value
+
+
+def content_print(values: dict[str, Any], written: dict[str, Any]) -> str:
+    """A fingerprint of the fields `written` holds, taken from `values`."""
+    return json.dumps({name: comparable(values.get(name)) for name in sorted(written)}, sort_keys=True, default=str)
+
+
 def _cannot_look_up(error: ConnectorError) -> bool:
     """Whether a failed lookup means "this target cannot search that object", not an outage."""
     if isinstance(error, UnsupportedOperation):
@@ -333,6 +369,7 @@ class _Plan(msgspec.Struct, kw_only=True):
     """How a phase writes: `op` upsert / merge / create; `identity` the API field it is matched by."""
 
     target_object: str
+    target_object_mig: str
     op: str
     identity: str
     batch_size: int
@@ -375,6 +412,10 @@ class Engine:
         self._pending_skips: list[Skipped] = []
         self._unflushed: set[str] = set()  # source ids whose disposition waits in the lists above
         self._tags_of: dict[str, list[str]] = {}
+        self._next_batch: dict[str, int] = {}
+        self._in_flight: set[str] = set()  # source ids of batches being written
+        self._content_check: set[str] = set()  # units of a crashed insert batch, to compare with the target
+        self._can_list: dict[str, bool] = {}
         program = compiled.program
         self._loaded_objects = {m.target for m in program.maps if not m.merge}
         self._ref_steps = {
@@ -481,17 +522,17 @@ class Engine:
                 self.api_names[(change.object, change.field)] = existing
                 continue
             kind = change.type.split("(")[0].split("[")[0]
-            if kind == "lookup":
-                points_at = change.type[len("lookup("):-1]
-                steps.append(f"lookup field {change.object}.{change.field} (label {change.label or change.field!r}) pointing at "
-                             f"{points_at}: the {self.target.platform} connector cannot create lookup fields")
-                continue
             try:
-                definition = self._field_definition(change, unique=(change.object, change.field) in key_fields)
+                if kind == "lookup":
+                    points_at = change.type[len("lookup("):-1]
+                    definition = FieldDefinition(label=change.label or change.field, type="text", lookup=self.object_name(points_at))
+                else:
+                    definition = self._field_definition(change, unique=(change.object, change.field) in key_fields)
                 self.api_names[(change.object, change.field)] = await self._schema_call(self.target.create_field, api_object, definition)
                 described.pop(api_object, None)
             except (UnsupportedOperation, SchemaOperationFailed) as error:
-                steps.append(f"field {change.object}.{change.field} (label {change.label or change.field!r}, {change.type}): {error}")
+                what = "lookup field" if kind == "lookup" else "field"
+                steps.append(f"{what} {change.object}.{change.field} (label {change.label or change.field!r}, {change.type}): {error}")
         for change in self.model.schema:
             if change.kind != "picklist" or change.object in missing_modules:
                 continue
@@ -599,7 +640,8 @@ class Engine:
         # A phase that found the target has no upsert for the object keeps writing by insert.
         op = self._state(program.id).get("op", op)
         size = max(1, self.target.batch_size(target_object, "update" if op == "merge" else "upsert"))
-        return _Plan(target_object=target_object, op=op, identity=identity, batch_size=size if size > 1 else SINGLE_RECORD_WINDOW)
+        return _Plan(target_object=target_object, target_object_mig=program.target, op=op, identity=identity,
+                     batch_size=size if size > 1 else SINGLE_RECORD_WINDOW)
 
     async def map_phase(self, program: ir.MapProgram) -> PhaseResult:
         phase = program.id
@@ -623,6 +665,10 @@ class Engine:
         if plan.op == "upsert" and program.key_field:
             await self._remember_preexisting(program, plan)
         batch: dict[str, _Pending] = {}
+        checking: list[_Pending] = []
+        self._next_batch.pop(phase, None)
+        flights = _Flights()
+        self._in_flight = flights.sids
         limit_counts = _Counts() if functions.limit_key is not None else None
         sample = self.options.sample
         window = max(SAMPLE_SCAN_FACTOR * sample, SAMPLE_MIN_SCAN) if sample is not None else 0
@@ -678,12 +724,22 @@ class Engine:
             for message in pending.reports:
                 self._audit("report", program, unit.sid, detail=message)
                 result.reported += 1
+            if unit.sid in self._content_check:
+                checking.append(pending)  # sent before a crash, maybe created: compared with the target at the end
+                continue
             batch[unit.sid] = pending
             if len(batch) >= plan.batch_size:
-                await self._flush(program, plan, list(batch.values()), result)
+                await self._dispatch(program, plan, list(batch.values()), result, flights)
                 batch = {}
+        if checking:
+            found = await self._find_by_content(plan, checking)
+            for pending in checking:
+                if pending.sid in found:
+                    pending.known_id, pending.recovered = found[pending.sid], True
+                batch[pending.sid] = pending
         if batch:
-            await self._flush(program, plan, list(batch.values()), result)
+            await self._dispatch(program, plan, list(batch.values()), result, flights)
+        await flights.drain()
         if limit_counts is not None:
             limit_counts.close()
         await self._second_pass(program, plan, result)
@@ -698,7 +754,7 @@ class Engine:
     def _disposition(self, phase: str, sid: str) -> tuple[str | None, bool]:
         """(the unit's disposition, whether this pass wrote it). Dispositions not yet committed
         are the current batch's; the journal holds the rest, so memory stays flat."""
-        if sid in self._unflushed:
+        if sid in self._unflushed or sid in self._in_flight:
             return "quarantined", True
         return self.journal.disposition(phase, sid)
 
@@ -1035,14 +1091,17 @@ class Engine:
             return {}
         known: dict[str, str] = {}
         held: list[Quarantined] = []
+        self._content_check = set()
         if plan.op == "create":
             wanted = {identity: sid for _, entries in opened for sid, identity in entries if identity}
             found = await self._find(plan, set(wanted)) if wanted else {}
             known = {wanted[identity]: target_id for identity, target_id in found.items()}
-            for _, entries in opened:
-                for sid, identity in entries:
-                    if not identity and self.journal.disposition(program.id, sid)[0] is None:
-                        held.append(self._held(program, sid, {}, "was sent in a batch a crash interrupted"))
+            unkeyed = [sid for _, entries in opened for sid, identity in entries
+                       if not identity and self.journal.disposition(program.id, sid)[0] is None]
+            if unkeyed and await self._listable(plan):
+                self._content_check = set(unkeyed)  # checked by content when their units come by
+            else:
+                held = [self._held(program, sid, {}, "was sent in a batch a crash interrupted") for sid in unkeyed]
         with self.journal.transaction():
             self.journal.quarantine(held)
             for number, _ in opened:
@@ -1051,8 +1110,8 @@ class Engine:
         return known
 
     def _held(self, program: ir.MapProgram, sid: str, record: dict[str, Any], what: str) -> Quarantined:
-        reason = (f"{what}; {program.target} records cannot be looked up (no key, no stamp field), so whether it was "
-                  "created is unknown: check the target, then `migc run --resume --resend-in-doubt` to send it again")
+        reason = (f"{what}; {program.target} records cannot be looked up (no key, no stamp field, no list to compare with), "
+                  "so whether it was created is unknown: check the target, then `migc run --resume --resend-in-doubt` to send it again")
         return Quarantined(phase=program.id, map_id=program.id, source_object=program.source, source_id=sid, reason=reason,
                            location="", record=_jsonable(record), held=True)
 
@@ -1074,10 +1133,51 @@ class Engine:
                 found[wanted[normalized_key(value)]] = str(record["id"])
         return found
 
-    async def _flush(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending], result: PhaseResult) -> None:
+    async def _dispatch(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending], result: PhaseResult, flights: _Flights) -> None:
+        """Starts writing a batch while the next one is prepared, up to FLUSH_WINDOW batches in
+        flight (targets answer slower than the engine transforms). A batch sharing a key with
+        one in flight waits for it: two concurrent upserts of one key could both insert."""
+        identities = {p.identity for p in batch if p.identity}
+        if identities & flights.identities:
+            await flights.drain()
+        while len(flights.tasks) >= FLUSH_WINDOW:
+            await flights.wait_one()
         phase = program.id
-        state = self._state(phase)
-        number = int(state.get("batches", 0))
+        number = self._next_batch.get(phase)
+        if number is None:
+            number = int(self._state(phase).get("batches", 0))
+        self._next_batch[phase] = number + 1
+        flights.start(self._flush(program, plan, batch, result, number), batch)
+
+    async def _listable(self, plan: _Plan) -> bool:
+        """Whether the target can list the object (to compare records by content)."""
+        if plan.target_object not in self._can_list:
+            try:
+                async for _ in self.target.list(plan.target_object):
+                    break
+                self._can_list[plan.target_object] = True
+            except (UnsupportedOperation, RequestFailed):
+                self._can_list[plan.target_object] = False
+        return self._can_list[plan.target_object]
+
+    async def _find_by_content(self, plan: _Plan, pending: list[_Pending]) -> dict[str, str]:
+        """Source id -> target id of records created before a crash or a lost reply, for objects
+        with neither key nor stamp: the target record holding every value written, that no
+        unit of this run is linked to. Identical records are matched one to one."""
+        wanted: dict[str, list[_Pending]] = {}
+        for item in pending:
+            wanted.setdefault(content_print(item.record, item.record), []).append(item)
+        found: dict[str, str] = {}
+        fields = {name for item in pending for name in item.record}
+        async for record in self.target.list(plan.target_object):
+            print_ = content_print({name: field_value(record, name) for name in fields}, pending[0].record)
+            waiting = wanted.get(print_)
+            if waiting and not self.journal.is_linked(plan.target_object_mig, str(record["id"])):
+                found[waiting.pop(0).sid] = str(record["id"])
+        return found
+
+    async def _flush(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending], result: PhaseResult, number: int) -> None:
+        phase = program.id
         with self.journal.transaction():
             self._write_pending()
             self.journal.begin_batch(phase, number, [[p.sid, p.identity] for p in batch])
@@ -1138,7 +1238,9 @@ class Engine:
             self.journal.skip(skipped)
             self.journal.defer_refs(deferred)
             self.journal.end_batch(phase, number)
-            self.journal.set_checkpoint(phase, "running", {**state, "batches": number + 1, "op": plan.op})
+            state = self._state(phase)
+            state.update(batches=max(int(state.get("batches", 0)), number + 1), op=plan.op)
+            self.journal.set_checkpoint(phase, "running", state)
         self._crash.reached("after-commit")
         self.emit("batch", {"phase": phase, "size": len(batch), "loaded": result.loaded, "quarantined": result.quarantined})
 
@@ -1178,10 +1280,17 @@ class Engine:
                 # An insert whose reply was lost: look it up before anything is sent again.
                 checkable = {batch[i].identity for i in unknown if batch[i].identity}
                 found = await self._find(plan, checkable) if checkable else {}
+                unkeyed = [batch[i] for i in unknown if not batch[i].identity]
+                by_content = await self._find_by_content(plan, unkeyed) if unkeyed and await self._listable(plan) else None
                 for index in unknown:
                     pending = batch[index]
-                    if not pending.identity:
+                    if not pending.identity and by_content is None:
                         outcomes[index] = _Outcome(outcome="held", message="the reply to its insert was lost")
+                    elif not pending.identity:
+                        if pending.sid in by_content:
+                            outcomes[index] = _Outcome(outcome="created", target_id=by_content[pending.sid], code="FOUND_BY_CONTENT")
+                        else:
+                            retry.append(index)
                     elif pending.identity in found:
                         outcomes[index] = _Outcome(outcome="created", target_id=found[pending.identity], code="FOUND_AFTER_CHECK")
                     else:
@@ -1325,6 +1434,49 @@ def _location(span) -> str:
 
 def _line(span) -> int:
     return span.line if span is not None else 0
+
+
+class _Flights:
+    """The batches being written: their tasks, source ids and keys."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task] = set()
+        self.sids: set[str] = set()
+        self.identities: set[str] = set()
+        self._batches: dict[asyncio.Task, list[_Pending]] = {}
+
+    def start(self, work, batch: list[_Pending]) -> None:
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        self._batches[task] = batch
+        self.sids.update(p.sid for p in batch)
+        self.identities.update(p.identity for p in batch if p.identity)
+
+    def _settle(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        batch = self._batches.pop(task)
+        self.sids.difference_update(p.sid for p in batch)
+        self.identities.difference_update(p.identity for p in batch if p.identity)
+
+    async def wait_one(self) -> None:
+        done, _ = await asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            self._settle(task)
+        if any(task.exception() is not None for task in done):
+            await self.drain()  # the others settle before the failure stops the phase
+            for task in done:
+                task.result()
+
+    async def drain(self) -> None:
+        """Waits for every batch in flight; the first failure is raised once all have settled."""
+        if not self.tasks:
+            return
+        tasks = list(self.tasks)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for task in tasks:
+            self._settle(task)
+        for task in tasks:
+            task.result()
 
 
 class _Scratch:

@@ -189,6 +189,9 @@ class Journal(abc.ABC):
     def mark_removed(self, target_object: str, target_ids: Iterable[str]) -> None: ...
 
     @abc.abstractmethod
+    def is_linked(self, target_object: str, target_id: str) -> bool: ...
+
+    @abc.abstractmethod
     def audit(self, entries: Iterable[AuditEntry], operator: str) -> None: ...
 
     @abc.abstractmethod
@@ -455,6 +458,9 @@ class SqliteJournal(Journal):
         for row in self._db.execute(sql, args).fetchall():
             yield IdLink(map_id=row[0], source_object=row[1], source_id=row[2], target_object=row[3], target_id=row[4],
                          key_field=row[5], key_value=row[6], inserted=bool(row[7]), partial=bool(row[8]))
+
+    def is_linked(self, target_object: str, target_id: str) -> bool:
+        return self._one("SELECT 1 FROM id_map WHERE target_object = ? AND target_id = ? AND removed = 0", target_object, target_id) is not None
 
     def mark_removed(self, target_object: str, target_ids: Iterable[str]) -> None:
         ids = [(target_object, target_id) for target_id in target_ids]
