@@ -555,8 +555,8 @@ class Engine:
                 self.stamps[program.target] = await self._schema_call(self.target.create_field, api_object, definition)
             except ConnectorError as error:
                 # Not fatal: records still load, but an interrupted write to this object cannot be checked.
-                self._warn(f"stamp:{program.target}", f"{program.target} gets no {STAMP_LABEL!r} field ({error}); records whose write "
-                           "is interrupted are held in quarantine for review instead of being sent again")
+                self._warn(f"stamp:{program.target}", f"{program.target} gets no {STAMP_LABEL!r} field ({error}); an interrupted "
+                           "insert is checked by comparing content where the target can list the object, else held for review")
         if steps:
             self.emit("schema-incomplete", {"steps": steps})
             raise SchemaIncomplete(steps)
