@@ -203,3 +203,33 @@ def test_the_crash_hook_reads_one_variable_and_refuses_unknown_points(monkeypatc
     monkeypatch.setenv(CRASH_POINT_VARIABLE, "sometime")
     with pytest.raises(RunStopped, match="before-send, after-send, after-commit"):
         _CrashHook()
+
+
+class CorruptingSource(RepeatingSource):
+    """The source sandbox, but every third user's date of birth is written in a way no API uses."""
+
+    async def read(self, object, *, since=None, page_size=None):
+        index = 0
+        async for record in self.inner.read(object, since=since, page_size=page_size):
+            if object == "User" and index % 3 == 0:
+                record = {**record, "dateOfBirth": "31/02/nineteen-eighty"}
+            index += 1
+            yield record
+
+
+def test_source_values_that_cannot_be_decoded_are_quarantined_and_counted(tmp_path: Path) -> None:
+    analysis = program(tmp_path, "sample_rule", SAMPLE_RULE)
+
+    async def go():
+        async with open_session(analysis, tmp_path / "run", sandbox=spec(9)) as session:
+            start_run(session, mode="full", mig_file="test.mig", operator="tester")
+            session.journal.record_consent(CONSENT)
+            engine = Engine(model=analysis.model, compiled=session.compiled, source_catalog=session.source_catalog,
+                            target_catalog=session.target_catalog, source=CorruptingSource(session.source), target=session.target,
+                            journal=session.journal, options=RunOptions(operator="tester"))
+            return await engine.run()
+
+    phase = asyncio.run(go()).phases[0]
+    decoded = [q for q in journal(tmp_path / "run").quarantined() if q.reason.startswith("source field dateOfBirth")]
+    assert len(decoded) == 3 and all(q.record["dateOfBirth"] == "31/02/nineteen-eighty" for q in decoded)
+    assert phase.read == 9 and phase.read == phase.loaded + phase.quarantined
