@@ -733,6 +733,7 @@ class Engine:
                 batch = {}
         if checking:
             found = await self._find_by_content(plan, checking)
+            self.emit("content-check", {"phase": phase, "units": len(checking), "found": len(found)})
             for pending in checking:
                 if pending.sid in found:
                     pending.known_id, pending.recovered = found[pending.sid], True
