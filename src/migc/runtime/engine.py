@@ -674,75 +674,77 @@ class Engine:
         window = max(SAMPLE_SCAN_FACTOR * sample, SAMPLE_MIN_SCAN) if sample is not None else 0
         covered: set[tuple] = set()
         scanned = taken = 0
-        async for unit in self._units(program, functions):
-            if sample is not None:
-                scanned += 1
-                if taken >= sample and scanned > window:
-                    break
-                pending, hits = await self._evaluate_for_sample(program, functions, unit)
-                new = hits - covered
-                if pending is _LEFT_OUT or (taken >= sample and not new):
+        try:
+            async for unit in self._units(program, functions):
+                if sample is not None:
+                    scanned += 1
+                    if taken >= sample and scanned > window:
+                        break
+                    pending, hits = await self._evaluate_for_sample(program, functions, unit)
+                    new = hits - covered
+                    if pending is _LEFT_OUT or (taken >= sample and not new):
+                        continue
+                    covered |= hits
+                    taken += 1
+                else:
+                    pending = None
+                result.read += 1
+                if unit.error:
+                    self._quarantine(program, unit.sid, unit.first, unit.error, unit.span)
+                    result.quarantined += 1
                     continue
-                covered |= hits
-                taken += 1
-            else:
-                pending = None
-            result.read += 1
-            if unit.error:
-                self._quarantine(program, unit.sid, unit.first, unit.error, unit.span)
-                result.quarantined += 1
-                continue
-            if limit_counts is not None:
-                group = functions.limit_key(unit.first)
-                if limit_counts.add(group) > (program.limit or 0):
-                    self._skip(program, unit.sid, f"over the limit of {program.limit} per {group}")
-                    result.skipped += 1
+                if limit_counts is not None:
+                    group = functions.limit_key(unit.first)
+                    if limit_counts.add(group) > (program.limit or 0):
+                        self._skip(program, unit.sid, f"over the limit of {program.limit} per {group}")
+                        result.skipped += 1
+                        continue
+                if unit.sid in batch:
+                    result.duplicates += 1
                     continue
-            if unit.sid in batch:
-                result.duplicates += 1
-                continue
-            disposition, current = self._disposition(phase, unit.sid)
-            if current:
-                result.duplicates += 1
-                continue
-            if disposition == "held":
-                result.held += 1
-                continue
-            if disposition == "linked" and not self.options.refresh:
-                result.already += 1
-                continue
-            if pending is None:
-                pending = await self._evaluate(program, functions, unit)
-            if isinstance(pending, _Failure):
-                self._quarantine(program, unit.sid, unit.first, pending.reason, pending.span)
-                result.quarantined += 1
-                continue
-            if disposition in ("linked", "partial"):
-                pending.known_id = self.journal.target_for_source(phase, unit.sid)
-            elif unit.sid in known:
-                pending.known_id, pending.recovered = known[unit.sid], True
-            for message in pending.reports:
-                self._audit("report", program, unit.sid, detail=message)
-                result.reported += 1
-            if unit.sid in self._content_check:
-                checking.append(pending)  # sent before a crash, maybe created: compared with the target at the end
-                continue
-            batch[unit.sid] = pending
-            if len(batch) >= plan.batch_size:
+                disposition, current = self._disposition(phase, unit.sid)
+                if current:
+                    result.duplicates += 1
+                    continue
+                if disposition == "held":
+                    result.held += 1
+                    continue
+                if disposition == "linked" and not self.options.refresh:
+                    result.already += 1
+                    continue
+                if pending is None:
+                    pending = await self._evaluate(program, functions, unit)
+                if isinstance(pending, _Failure):
+                    self._quarantine(program, unit.sid, unit.first, pending.reason, pending.span)
+                    result.quarantined += 1
+                    continue
+                if disposition in ("linked", "partial"):
+                    pending.known_id = self.journal.target_for_source(phase, unit.sid)
+                elif unit.sid in known:
+                    pending.known_id, pending.recovered = known[unit.sid], True
+                for message in pending.reports:
+                    self._audit("report", program, unit.sid, detail=message)
+                    result.reported += 1
+                if unit.sid in self._content_check:
+                    checking.append(pending)  # sent before a crash, maybe created: compared with the target at the end
+                    continue
+                batch[unit.sid] = pending
+                if len(batch) >= plan.batch_size:
+                    await self._dispatch(program, plan, list(batch.values()), result, flights)
+                    batch = {}
+            if checking:
+                found = await self._find_by_content(plan, checking)
+                self.emit("content-check", {"phase": phase, "units": len(checking), "found": len(found)})
+                for pending in checking:
+                    if pending.sid in found:
+                        pending.known_id, pending.recovered = found[pending.sid], True
+                    batch[pending.sid] = pending
+            if batch:
                 await self._dispatch(program, plan, list(batch.values()), result, flights)
-                batch = {}
-        if checking:
-            found = await self._find_by_content(plan, checking)
-            self.emit("content-check", {"phase": phase, "units": len(checking), "found": len(found)})
-            for pending in checking:
-                if pending.sid in found:
-                    pending.known_id, pending.recovered = found[pending.sid], True
-                batch[pending.sid] = pending
-        if batch:
-            await self._dispatch(program, plan, list(batch.values()), result, flights)
-        await flights.drain()
-        if limit_counts is not None:
-            limit_counts.close()
+            await flights.drain()
+        finally:
+            if limit_counts is not None:
+                limit_counts.close()
         await self._second_pass(program, plan, result)
         self._write_pending()
         balanced, accounted = self._balanced(result)
