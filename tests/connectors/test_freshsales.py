@@ -134,6 +134,8 @@ class TestWrites:
             await fs.connector.create_module(ModuleDefinition(singular_label="W", plural_label="Ws"))
         with pytest.raises(UnsupportedOperation, match="unknown object"):
             await fs.connector.create("Not-A-Module", [{}])
+        with pytest.raises(UnsupportedOperation, match="selector/owners"):
+            await fs.connector.search("users", "email", "a@example.com")
         with pytest.raises(UnsupportedOperation, match="no upsert and no key search"):
             await fs.connector.upsert("tasks", [{"title": "x"}], ["title"])
         with pytest.raises(UnsupportedOperation, match="cannot search"):

@@ -99,6 +99,12 @@ OBJECTS: dict[str, ObjectRoute] = {
     "lists": ObjectRoute("/api/lists", "list", listing="lists"),
 }
 CUSTOM_MODULE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Catalog objects that are not record collections of this connector (so never a custom module).
+NOT_RECORDS = {
+    "users": "(owners) come from /selector/owners, which this connector does not read",
+    "documents": "are uploaded with attach()",
+    "email_templates": "have no API in the platform notes",
+}
 TARGETABLE_TYPES = {"contacts": "Contact", "sales_accounts": "SalesAccount", "deals": "Deal"}
 UNIQUE_IDENTIFIER_NAMES = {"email": "emails"}
 LIST_MEMBERS = "contact_ids"
@@ -185,6 +191,8 @@ class FreshsalesConnector(HttpConnector):
         route = OBJECTS.get(object)
         if route is not None:
             return route
+        if object in NOT_RECORDS:
+            raise UnsupportedOperation(f"freshsales: {object} {NOT_RECORDS[object]}")
         if CUSTOM_MODULE_NAME.match(object):
             return ObjectRoute(f"/api/custom_module/{object}", object, listing="views")
         known = ", ".join(sorted(OBJECTS))
