@@ -52,7 +52,7 @@ def generate(lines: int) -> str:
             "  key Netmera_Id__c <- extId",
             "  Email <- normalize_email(email)",
             "  First_Name <- name | truncate(40)",
-            f'  Last_Name <- surname ?? name ?? "Unknown {index}" | truncate(80)',
+            f'  Last_Name <- (surname ?? name ?? "Unknown {index}") | truncate(80)',
             '  Mobile <- e164(msisdn, "TR")',
             "  Mailing_City <- if city != null then trim(city) else null",
             f'  flag "no contact {index}" when email == null and msisdn == null -> report',

@@ -380,6 +380,13 @@ EXPLANATIONS: dict[str, str] = {
         "a `migration` header) declare names for other files, so their declarations are not "
         "reported."
     ),
+    "MIG0802": (
+        "A `|` pipeline binds tighter than `??` and `+` (as filters do in Jinja), so in "
+        "`surname ?? \"Unknown\" | truncate(80)` only \"Unknown\" is truncated and a long surname "
+        "still overflows. Parentheses say which is meant: `(surname ?? \"Unknown\") | truncate(80)` "
+        "for the result, `surname ?? (\"Unknown\" | truncate(80))` for the right side alone. An `as` "
+        "coercion after `??` is treated the same way; after `+` it converts the operand, as meant."
+    ),
 }
 
 

@@ -108,3 +108,4 @@ CONSENT_MISSING: Final = _code("MIG0701", "consent-missing", "error", "personal 
 
 # --- 08: style warnings
 UNUSED_DECLARATION: Final = _code("MIG0801", "unused-declaration", "warning", "a `values` table or `let` is declared but never used")
+PIPE_BINDS_TIGHTER: Final = _code("MIG0802", "pipe-binds-tighter", "warning", "a `|` pipeline or `as` on the right of `??` or `+` applies only to that operand")

@@ -54,7 +54,7 @@ def generated(lines: int) -> str:
             f"map User -> Contacts where age > {index % 90} {{",
             "  key Netmera_Id__c <- extId",
             "  Email <- normalize_email(email)",
-            f'  Last_Name <- surname ?? name ?? "Unknown {index}" | truncate(80)',
+            f'  Last_Name <- (surname ?? name ?? "Unknown {index}") | truncate(80)',
             "}",
         ]
         index += 1

@@ -20,7 +20,7 @@ def codes(result) -> list[str]:
 
 
 def test_a_clean_map_builds_the_model(tmp_path: Path) -> None:
-    result = check(tmp_path, 'map User -> Contacts {\n  Last_Name <- surname ?? "Unknown" | truncate(80)\n  Email <- normalize_email(email)\n}\n')
+    result = check(tmp_path, 'map User -> Contacts {\n  Last_Name <- (surname ?? "Unknown") | truncate(80)\n  Email <- normalize_email(email)\n}\n')
     assert codes(result) == []
     model = result.model
     (info,) = model.maps
@@ -32,7 +32,7 @@ def test_a_clean_map_builds_the_model(tmp_path: Path) -> None:
 
 def test_imports_resolve_relative_to_the_file(tmp_path: Path) -> None:
     (tmp_path / "shared.mig").write_text('let fallback = "Unknown"\nvalues yes_no { true -> "Yes"\n false -> "No" }\n', encoding="utf-8")
-    result = check(tmp_path, 'import fallback from "shared.mig"\nmap User -> Contacts {\n  Last_Name <- surname ?? fallback | truncate(80)\n}\n')
+    result = check(tmp_path, 'import fallback from "shared.mig"\nmap User -> Contacts {\n  Last_Name <- (surname ?? fallback) | truncate(80)\n}\n')
     assert codes(result) == []
 
 
@@ -61,7 +61,7 @@ def test_refs_order_the_load(tmp_path: Path) -> None:
 
 def test_personal_data_without_consent_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "t.mig"
-    path.write_text('migration t {\n  from netmera\n  to zoho_crm\n}\nmap User -> Contacts {\n  Last_Name <- surname ?? "x" | truncate(80)\n}\n', encoding="utf-8")
+    path.write_text('migration t {\n  from netmera\n  to zoho_crm\n}\nmap User -> Contacts {\n  Last_Name <- (surname ?? "x") | truncate(80)\n}\n', encoding="utf-8")
     assert "MIG0701" in codes(api.check(path))
 
 

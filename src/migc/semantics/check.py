@@ -98,7 +98,7 @@ class _Checker:
     def run(self) -> None:
         self.scope = build_scope(self.root, self.d)
         self.analysis.scope = self.scope
-        self.exprs = ExpressionChecker(self.scope, self.d, self.references)
+        self.exprs = ExpressionChecker(self.scope, self.d, self.references, self.program.sources)
         migration = self._header()
         library = migration is None  # a file of shared declarations, imported by mappings
         sources, targets = self._catalogs(migration)
@@ -228,7 +228,7 @@ class _Checker:
         return types
 
     def _declarations(self, loaded: LoadedModule, scope: Scope, *, report: bool) -> None:
-        checker = self.exprs if scope is self.scope else ExpressionChecker(scope, self.d, [])
+        checker = self.exprs if scope is self.scope else ExpressionChecker(scope, self.d, [], self.program.sources)
         for item in loaded.module.items:
             if isinstance(item, ast.Let):
                 symbol = scope.get(item.name.text)

@@ -15,7 +15,7 @@ from migc import codes
 from migc.diagnostics import Diagnostics, Fix, Note, TextEdit
 from migc.semantics import types as T
 from migc.semantics.scope import Scope, Signature, Symbol, close_matches, resolve_type
-from migc.source import Span
+from migc.source import SourceFile, Span
 from migc.syntax import ast
 
 MAX_DEPTH = 200
@@ -61,10 +61,11 @@ class RecordEnv:
 
 
 class ExpressionChecker:
-    def __init__(self, scope: Scope, diagnostics: Diagnostics, references: list[Reference]) -> None:
+    def __init__(self, scope: Scope, diagnostics: Diagnostics, references: list[Reference], sources: dict[str, SourceFile] | None = None) -> None:
         self.scope = scope
         self.diagnostics = diagnostics
         self.references = references
+        self.sources = sources or {}  # to tell `a ?? (b | f)` from `a ?? b | f`
         self._depth = 0
         self._reported_depth = False
 
@@ -309,6 +310,8 @@ class ExpressionChecker:
             if not (T.is_many(right) or T.is_textual(right) or right.kind in ("any", "json", "null")):
                 self.diagnostics.add(codes.TYPE_MISMATCH, expr.right.span, f"`{op}` needs a list or text on its right, but this is {right}")
             return T.BOOLEAN
+        if op in ("??", "+"):
+            self._pipe_binds_tighter(expr)
         if op == "??":
             return T.unify(left, right)
         if op == "+" and T.is_many(left) and T.is_many(right):
@@ -320,6 +323,22 @@ class ExpressionChecker:
         if op in ("+", "-") and left.kind in ("date", "datetime") and right.kind == "duration":
             return left
         return self._arithmetic(expr, op, left, right)
+
+    def _pipe_binds_tighter(self, expr: ast.Binary) -> None:
+        """`surname ?? "Unknown" | truncate(80)` truncates only "Unknown": say so, unless the
+        author wrote the parentheses that show it is meant."""
+        right = expr.right
+        # `"n: " + count() as string` casts the count, as meant; a cast only misleads after `??`.
+        if not (isinstance(right, ast.Pipe) or (isinstance(right, ast.Cast) and expr.op == "??")):
+            return
+        source = self.sources.get(right.span.file)
+        if source is None or source.text[right.span.start : right.span.start + 1] == "(":
+            return
+        applied = f"| {right.function.text}" if isinstance(right, ast.Pipe) else "as"
+        self.diagnostics.add(
+            codes.PIPE_BINDS_TIGHTER, right.span,
+            f"`{applied}` applies only to the right of `{expr.op}`; write `(a {expr.op} b) {applied} …` to apply it to the result, or `a {expr.op} (b {applied} …)` if only the right side is meant",
+        )
 
     def _arithmetic(self, expr: ast.Binary, op: str, left: T.Type, right: T.Type) -> T.Type:
         numeric = T.NUMBERS | {"any", "null", "duration", "size"}
