@@ -107,3 +107,18 @@ def test_values_tables_without_else_refuse_unknown_values(tmp_path: Path) -> Non
     assert transform({"status": "SENDING"})[0]["Status"] == "Active"
     with pytest.raises(BuiltinError, match="no entry in values table"):
         transform({"status": "PAUSED"})
+
+
+def test_a_source_field_named_like_a_builtin_reads_the_field(tmp_path: Path) -> None:
+    # Customer.io objects have a `domain` attribute; `domain` is also a builtin.
+    path = tmp_path / "t.mig"
+    path.write_text(
+        'migration t {\n  from customerio\n  to freshsales\n}\n'
+        'map Object -> sales_accounts where object_type_id == "1" {\n'
+        '  key name <- name ?? "x"\n  website <- domain\n}\n',
+        encoding="utf-8",
+    )
+    analysis = api.check(path)
+    assert not analysis.has_errors, [d.message for d in analysis.diagnostics]
+    out, _, _ = compile_program(lower(analysis)).maps["Object->sales_accounts"].transform({"name": "Acme", "domain": "acme.example"})
+    assert out["website"] == "acme.example"

@@ -23,7 +23,10 @@ def lower(analysis: Analysis) -> ir.Program:
         raise LoweringError("the file has errors; run `migc check` and fix them first")
     module = analysis.module
     scope = analysis.scope
-    lowerer = _Lowerer(scope)
+    # How the checker resolved each name use, by position: lowering must agree with it exactly
+    # (`domain` may be a source field and a builtin; the field wins inside a map).
+    resolved = {(r.span.file, r.span.start): r.kind for r in analysis.references}
+    lowerer = _Lowerer(scope, resolved)
     constants = tuple(
         ir.Constant(name=item.name.text, value=lowerer.expr(item.value, set()), span=item.span)
         for item in _constants(analysis)
@@ -70,8 +73,9 @@ def _tables(analysis: Analysis) -> list[ast.ValuesTable]:
 
 
 class _Lowerer:
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, resolved: dict[tuple[str, int], str]) -> None:
         self.scope = scope
+        self.resolved = resolved
 
     # ------------------------------------------------------------------ blocks
 
@@ -179,6 +183,9 @@ class _Lowerer:
 
     def _name(self, node: ast.NameRef, locals_: set[str], value_in_scope: bool) -> ir.Expr:
         name = node.name.text
+        kind = self.resolved.get((node.name.span.file, node.name.span.start))
+        if kind == "field":
+            return ir.FieldRead(path=(name,), span=node.span)
         if name in locals_:
             return ir.LocalRef(name=name, span=node.span)
         if value_in_scope and name == "value":
