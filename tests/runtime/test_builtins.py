@@ -42,6 +42,7 @@ SIGNATURES: dict[str, list[tuple[str, object]]] = {
     "lower": [("s", EMPTY)],
     "upper": [("s", EMPTY)],
     "trim": [("s", EMPTY)],
+    "nonblank": [("s", EMPTY)],
     "split": [("s", EMPTY), ("sep", ",")],
     "join": [("items", EMPTY), ("sep", ", ")],
     "concat": [("*parts", EMPTY)],
@@ -256,6 +257,12 @@ class TestText:
         assert call("trim", "\u00a0\u2003 a  b \t\n\u3000") == "a  b"
         assert call("trim", "\ufeff\u200bname\u200b") == "name"
         assert call("trim", "   ") == ""
+
+    def test_nonblank_turns_empty_text_into_null(self):
+        assert call("nonblank", "  \u3000") is None
+        assert call("nonblank", "") is None
+        assert call("nonblank", None) is None
+        assert call("nonblank", " Ada ") == " Ada "
 
     def test_trim_keeps_rtl_text_and_marks(self):
         assert call("trim", " שלום עולם ") == "שלום עולם"

@@ -33,6 +33,15 @@ def trim(s: str) -> str | None:
     return s.strip(TRIM_CHARACTERS)
 
 
+def nonblank(s: str) -> str | None:
+    """The text itself, or null when it is null, empty or only white space."""
+    if s is None:
+        return None
+    if not isinstance(s, str):
+        raise wrong_type("nonblank", "a string", s)
+    return s if s.strip(TRIM_CHARACTERS) else None
+
+
 def split(s: str, sep: str = ",") -> list[str] | None:
     if s is None:
         return None
