@@ -69,3 +69,17 @@ def test_a_library_file_without_header_checks_its_declarations(tmp_path: Path) -
     path = tmp_path / "lib.mig"
     path.write_text('let x = lower(1)\n', encoding="utf-8")
     assert codes(api.check(path)) == ["MIG0301"]
+
+
+def test_schema_changes_carry_what_the_field_api_needs(tmp_path: Path) -> None:
+    options = ", ".join(f'"Tier {i}"' for i in range(7))
+    result = check(
+        tmp_path,
+        f'create field Contacts.Tier__c: picklist({options}) label "Tier"\n'
+        'create field Contacts.Ref__c: string(64) unique\n'
+        'map User -> Contacts {\n  Last_Name <- "x"\n  Tier__c <- "Tier 6"\n  Ref__c <- extId\n}\n',
+    )
+    assert not result.has_errors, [d.message for d in result.diagnostics]
+    changes = {c.field: c for c in result.model.schema}
+    assert len(changes["Tier__c"].values) == 7  # every option, not the display's first four
+    assert changes["Ref__c"].unique and changes["Ref__c"].length == 64

@@ -524,8 +524,7 @@ class Engine:
             kind = change.type.split("(")[0].split("[")[0]
             try:
                 if kind == "lookup":
-                    points_at = change.type[len("lookup("):-1]
-                    definition = FieldDefinition(label=change.label or change.field, type="text", lookup=self.object_name(points_at))
+                    definition = FieldDefinition(label=change.label or change.field, type="text", lookup=self.object_name(change.lookup))
                 else:
                     definition = self._field_definition(change, unique=(change.object, change.field) in key_fields)
                 self.api_names[(change.object, change.field)] = await self._schema_call(self.target.create_field, api_object, definition)
@@ -609,17 +608,10 @@ class Engine:
 
     def _field_definition(self, change, *, unique: bool) -> FieldDefinition:
         kind = change.type.split("(")[0].split("[")[0]
-        length = None
-        if "(" in change.type and kind in ("string", "text"):
-            try:
-                length = int(change.type.split("(")[1].rstrip(")"))
-            except ValueError:
-                length = None
-        picklist: tuple[str, ...] = ()
-        if kind in ("picklist", "multipicklist") and "(" in change.type:
-            picklist = tuple(v.strip().strip('"') for v in change.type[len(kind) + 1 : -1].split(",") if v.strip() and v.strip() != "…")
+        length = change.length if kind in ("string", "text") else None
         return FieldDefinition(label=change.label or change.field, type=_TYPE_OF_KIND.get(kind, "text"), length=length,
-                               picklist=picklist, unique=unique)
+                               picklist=change.values if kind in ("picklist", "multipicklist") else (),
+                               unique=unique or change.unique)
 
     # ------------------------------------------------------------------ one map
 

@@ -366,7 +366,7 @@ class _Checker:
                 label=decl.label.value if decl.label else "", declared_at=decl.span,
             )
             self._check_lookup_target(kind, decl.type.span, targets, extra={name})
-            changes.append(SchemaChange(kind="field", object=name, field=decl.name.text, type=str(kind), label=decl.label.value if decl.label else "", span=decl.span))
+            changes.append(_field_change(name, decl.name.text, kind, decl.label, decl.required, decl.unique, decl.span))
         if targets is not None:
             targets[name] = ObjectView(name=name, label=item.label.value if item.label else name, fields=fields, loadable=True, custom=True, declared_at=item.span)
         return changes
@@ -390,7 +390,7 @@ class _Checker:
                     name=field_name, type=kind, required=item.required, unique=item.unique, custom=True,
                     label=item.label.value if item.label else "", declared_at=item.span,
                 )
-        return SchemaChange(kind="field", object=object_name, field=field_name, type=str(kind), label=item.label.value if item.label else "", span=item.span)
+        return _field_change(object_name, field_name, kind, item.label, item.required, item.unique, item.span)
 
     def _check_lookup_target(self, kind: T.Type, span: Span, targets, extra: set[str] = frozenset()) -> None:
         if kind.kind != "lookup" or targets is None:
@@ -631,6 +631,15 @@ class _Checker:
                 if name not in touched:
                     result.append(UnmappedField(source=source, field=name))
         return tuple(result)
+
+
+def _field_change(object_name: str, field_name: str, kind: T.Type, label, required: bool, unique: bool, span: Span) -> SchemaChange:
+    """A custom field to create, with the facts the target's field API needs."""
+    return SchemaChange(
+        kind="field", object=object_name, field=field_name, type=str(kind), label=label.value if label else "",
+        length=kind.length, values=kind.values, lookup=kind.to[0] if kind.kind == "lookup" and kind.to else "",
+        required=required, unique=unique, span=span,
+    )
 
 
 class _Subject:

@@ -122,9 +122,13 @@ class SchemaChange(msgspec.Struct, frozen=True, kw_only=True):
     kind: Literal["module", "field", "picklist"]
     object: str
     field: str = ""
-    type: str = ""
-    values: tuple[str, ...] = ()
+    type: str = ""  # as written for people, e.g. `string(64)`
+    values: tuple[str, ...] = ()  # picklist options: of a new picklist field, or the ones added
     label: str = ""
+    length: int | None = None
+    lookup: str = ""  # the object a lookup field points at
+    required: bool = False
+    unique: bool = False
     span: Span
 
 
