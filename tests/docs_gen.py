@@ -55,12 +55,7 @@ GENERATED = frozenset({"MIG0001", "MIG0402"})
 
 # Codes without a golden case because the checker reports them wrongly today. Each entry says
 # why; tests/test_docs.py fails once a case for the code exists, so the entry is removed then.
-PENDING: dict[str, str] = {
-    "MIG0110": (
-        "every node past the depth limit reports separately, so one long `a + b + ...` chain "
-        "gets two diagnostics and an `if ... else if ...` chain three"
-    ),
-}
+PENDING: dict[str, str] = {}
 
 EXPLANATIONS: dict[str, str] = {
     "MIG0001": (
