@@ -129,13 +129,21 @@ def _summary(summary, run_dir: Path, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"run {run_dir}")
-    columns = ("phase", "read", "inserted", "updated", "already", "skipped", "quarantined", "held", "reported")
-    for column in columns:
-        table.add_column(column, justify="left" if column == "phase" else "right")
-    for p in summary.phases:
-        table.add_row(p.phase, *(str(getattr(p, column)) for column in columns[1:]))
-    Console().print(table)
+    columns = ("read", "inserted", "updated", "already", "skipped", "quarantined", "held", "reported")
+    console = Console()
+    if console.width < 110:  # a table of nine columns would cut the phase names: one line each
+        console.print(f"run {run_dir}")
+        for p in summary.phases:
+            counts = ", ".join(f"{getattr(p, column)} {column}" for column in columns if getattr(p, column) or column == "read")
+            console.print(f"  {p.phase}: {counts}", highlight=False)
+    else:
+        table = Table(title=f"run {run_dir}")
+        table.add_column("phase", justify="left")
+        for column in columns:
+            table.add_column(column, justify="right")
+        for p in summary.phases:
+            table.add_row(p.phase, *(str(getattr(p, column)) for column in columns))
+        console.print(table)
     stats = summary.target_stats
     if stats is not None:
         typer.echo(f"target: {stats.requests} requests, {stats.retries} retries {dict(sorted(stats.retries_by_reason.items()))}, "
