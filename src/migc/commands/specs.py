@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
 
           migc specs pull zoho_crm --account acme --out accounts/acme/
 
-          migc specs pull zoho_crm --sandbox --run-dir runs/netmera_to_zoho --out /tmp/overlays
+          migc specs pull zoho_crm --sandbox --run-dir runs/netmera_to_zoho --out overlays/
         """
         import asyncio
         import datetime as dt
