@@ -233,3 +233,15 @@ def test_source_values_that_cannot_be_decoded_are_quarantined_and_counted(tmp_pa
     decoded = [q for q in journal(tmp_path / "run").quarantined() if q.reason.startswith("source field dateOfBirth")]
     assert len(decoded) == 3 and all(q.record["dateOfBirth"] == "31/02/nineteen-eighty" for q in decoded)
     assert phase.read == 9 and phase.read == phase.loaded + phase.quarantined
+
+
+def test_the_decoder_types_nested_json_dates_without_touching_the_source_record() -> None:
+    from migc.catalog import load_catalog
+    from migc.runtime.engine import decoder_for
+
+    decode = decoder_for(load_catalog("customerio").objects["Delivery"])
+    raw = {"id": 7, "created": 1727209102, "metrics": {"sent": 1727209115, "bounced": None}}
+    decoded = decode(raw)
+    assert decoded["metrics"]["sent"].isoformat() == "2024-09-24T20:18:35+00:00"
+    assert decoded["created"].year == 2024 and decoded["id"] == "7"
+    assert raw == {"id": 7, "created": 1727209102, "metrics": {"sent": 1727209115, "bounced": None}}

@@ -179,37 +179,63 @@ _TIME_FORMATS = {"epoch-ms": "epoch_ms", "unix-seconds": "epoch_s", "unix": "epo
 def decoder_for(spec) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Turns a source record's wire values into typed values: the catalog says which fields are
     dates or date-times and how they are written (epoch milliseconds for Netmera, unix seconds
-    for Customer.io, ISO text)."""
-    temporal = []
-    identifiers = []
-    if spec is not None:
-        for name, field in spec.fields.items():
+    for Customer.io, ISO text), including fields nested in json ones (`metrics.sent`)."""
+    temporal: list[tuple[tuple[str, ...], Callable, str]] = []
+    identifiers: list[str] = []
+
+    def collect(fields, prefix: tuple[str, ...]) -> None:
+        for name, field in fields.items():
+            path = prefix + (name,)
             if field.type in ("date", "datetime"):
                 parse = BUILTINS["parse_date" if field.type == "date" else "parse_datetime"]
-                temporal.append((name, parse, _TIME_FORMATS.get(field.format, "")))
-            elif field.type in ("id", "lookup"):
+                temporal.append((path, parse, _TIME_FORMATS.get(field.format, "")))
+            elif field.type in ("id", "lookup") and not prefix:
                 identifiers.append(name)  # ids are text in .mig, whatever JSON type the API uses
+            elif field.type == "json" and field.fields:
+                collect(field.fields, path)
+
+    if spec is not None:
+        collect(spec.fields, ())
     if not temporal and not identifiers:
         return lambda record: record
 
     def decode(record: dict[str, Any]) -> dict[str, Any]:
         decoded = None
+        copied: set[int] = set()  # containers already copied, so the source record is never changed
+
+        def writable(path: tuple[str, ...]) -> dict[str, Any]:
+            nonlocal decoded
+            if decoded is None:
+                decoded = dict(record)
+                copied.add(id(decoded))
+            container = decoded
+            for part in path:
+                inner = container[part]
+                if id(inner) not in copied:
+                    inner = dict(inner)
+                    copied.add(id(inner))
+                    container[part] = inner
+                container = inner
+            return container
+
         for name in identifiers:
             value = record.get(name)
             if value is not None and not isinstance(value, str):
-                if decoded is None:
-                    decoded = dict(record)
-                decoded[name] = str(value)
-        for name, parse, wire_format in temporal:
-            value = record.get(name)
+                writable(())[name] = str(value)
+        for path, parse, wire_format in temporal:
+            container: Any = decoded if decoded is not None else record
+            for part in path[:-1]:
+                container = container.get(part) if isinstance(container, dict) else None
+            if not isinstance(container, dict):
+                continue
+            value = container.get(path[-1])
             if value is None or isinstance(value, (dt.date, dt.datetime)):
                 continue
-            if decoded is None:
-                decoded = dict(record)
             try:
-                decoded[name] = parse(value, wire_format) if wire_format else parse(value)
+                parsed = parse(value, wire_format) if wire_format else parse(value)
             except BuiltinError as error:
-                raise BuiltinError(f"source field {name}: {error}") from None
+                raise BuiltinError(f"source field {'.'.join(path)}: {error}") from None
+            writable(path[:-1])[path[-1]] = parsed
         return decoded if decoded is not None else record
 
     return decode
