@@ -80,15 +80,12 @@ class CustomerioConnector(HttpConnector):
     def __init__(self, settings: ConnectionSettings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
         token = settings.token
         super().__init__(
-            HttpClient(
-                platform=PLATFORM,
+            HttpClient.from_settings(
+                settings,
                 base_url=settings.base_url or DEFAULT_BASE_URL,
                 auth=lambda: {"Authorization": f"Bearer {token.reveal()}"},
                 budget=settings.budget or DEFAULT_BUDGET,
-                retry=settings.retry,
                 transport=transport,
-                timeout_seconds=settings.timeout_seconds,
-                seed=settings.seed,
             )
         )
         raw_filter = settings.options.get("people_filter")

@@ -171,15 +171,12 @@ class FreshsalesConnector(HttpConnector):
         base_url = f"https://{alias}.myfreshworks.com/crm/sales" if alias else settings.base_url
         token = settings.token
         super().__init__(
-            HttpClient(
-                platform=PLATFORM,
+            HttpClient.from_settings(
+                settings,
                 base_url=base_url,
                 auth=lambda: {"Authorization": f"Token token={token.reveal()}"},
                 budget=chosen,
-                retry=settings.retry,
                 transport=transport,
-                timeout_seconds=settings.timeout_seconds,
-                seed=settings.seed,
             ),
             parallel=chosen.concurrency or 5,
         )

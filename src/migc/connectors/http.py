@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from migc.connectors.base import (
+    ConnectionSettings,
     ConnectorError,
     DailyLimitReached,
     OutcomeUnknown,
@@ -65,6 +66,31 @@ def bearer_style(scheme: str, token: Secret, header: str = "Authorization") -> A
 
 class HttpClient:
     """One platform account's HTTP session (see the module docstring)."""
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: ConnectionSettings,
+        *,
+        base_url: str,
+        auth: AuthHeaders,
+        budget: RateBudget,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **options: Any,
+    ) -> HttpClient:
+        """A client for one connector: platform, retry policy, timeout and seed come from the
+        connection settings; the connector supplies its URL, auth headers and budget."""
+        return cls(
+            platform=settings.platform,
+            base_url=base_url,
+            auth=auth,
+            budget=budget,
+            retry=settings.retry,
+            transport=transport,
+            timeout_seconds=settings.timeout_seconds,
+            seed=settings.seed,
+            **options,
+        )
 
     def __init__(
         self,

@@ -65,15 +65,12 @@ class NetmeraConnector(HttpConnector):
         token = settings.token
         operating_system = settings.options.get("os", "IOS")
         super().__init__(
-            HttpClient(
-                platform=PLATFORM,
+            HttpClient.from_settings(
+                settings,
                 base_url=settings.base_url or DEFAULT_BASE_URL,
                 auth=lambda: {"X-netmera-api-key": token.reveal(), "X-netmera-os": operating_system},
                 budget=settings.budget or DEFAULT_BUDGET,
-                retry=settings.retry,
                 transport=transport,
-                timeout_seconds=settings.timeout_seconds,
-                seed=settings.seed,
             )
         )
         self._segment_option = settings.options.get("segment", DEFAULT_SEGMENT)

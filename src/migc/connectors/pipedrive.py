@@ -151,16 +151,13 @@ class PipedriveConnector(HttpConnector):
         base_url = f"https://{domain}.pipedrive.com" if domain and settings.base_url == DEFAULT_BASE_URL else settings.base_url
         token = settings.token
         super().__init__(
-            HttpClient(
-                platform=PLATFORM,
+            HttpClient.from_settings(
+                settings,
                 base_url=base_url,
                 auth=lambda: {"x-api-token": token.reveal()},
                 budget=chosen,
                 lanes={"search": search_budget or SEARCH_BUDGET},
-                retry=settings.retry,
                 transport=transport,
-                timeout_seconds=settings.timeout_seconds,
-                seed=settings.seed,
             ),
             parallel=chosen.concurrency or 10,
         )

@@ -136,15 +136,12 @@ class ZohoCrmConnector(HttpConnector):
         self._settings = settings
         can_refresh = all(name in settings.extra for name in ("refresh_token", "client_id", "client_secret"))
         super().__init__(
-            HttpClient(
-                platform=PLATFORM,
+            HttpClient.from_settings(
+                settings,
                 base_url=settings.base_url,
                 auth=lambda: {"Authorization": f"Zoho-oauthtoken {self._token.reveal()}"},
                 budget=budget or settings.budget or DEFAULT_BUDGET,
-                retry=settings.retry,
                 transport=transport,
-                timeout_seconds=settings.timeout_seconds,
-                seed=settings.seed,
                 refresh_auth=self._refresh_access_token if can_refresh else None,
             )
         )
