@@ -470,7 +470,7 @@ class _Checker:
         return result
 
     def _rebuild(self, row: str, block: ast.RebuildBlock) -> Rebuild:
-        env, _ = source_env(self.ctx, block)
+        env, _ = source_env(self.ctx, block.source)
         items, notes, constraints, lossy = [], [], [], []
         for statement in block.body:
             if isinstance(statement, ast.ListStmt):
@@ -597,7 +597,7 @@ class _Checker:
             return
         consent = migration.clause(ast.ConsentClause)
         if consent is not None:
-            env, _ = source_env(self.ctx, _Subject(consent.subject))
+            env, _ = source_env(self.ctx, consent.subject)
             self.exprs.condition(consent.condition, env, "a consent condition")
             return
         if self.ctx.pii_reads:
@@ -640,12 +640,3 @@ def _field_change(object_name: str, field_name: str, kind: T.Type, label, requir
         length=kind.length, values=kind.values, lookup=kind.to[0] if kind.kind == "lookup" and kind.to else "",
         required=required, unique=unique, span=span,
     )
-
-
-class _Subject:
-    """Adapts a consent clause's subject to what `source_env` reads (a block with `.source`)."""
-
-    def __init__(self, name: ast.Name) -> None:
-        self.source = name
-
-

@@ -48,17 +48,18 @@ class MapContext:
     pii_reads: list[tuple[str, str, Span]] = field(default_factory=list)
 
 
-def source_env(ctx: MapContext, block: ast.MapBlock | ast.ExtendBlock | ast.RebuildBlock, *, aggregates: bool = False) -> tuple[RecordEnv, ObjectView | None]:
-    name = block.source.text
+def source_env(ctx: MapContext, source: ast.Name, *, aggregates: bool = False) -> tuple[RecordEnv, ObjectView | None]:
+    """What bare names mean in a block reading `source` (a map's source, a consent subject)."""
+    name = source.text
     if ctx.sources is None:
         return RecordEnv(name, None, allow_aggregates=aggregates), None
     view = ctx.sources.get(name)
     if view is None:
         suggestions = close_matches(name, ctx.sources)
         hint = f"; did you mean `{suggestions[0]}`?" if suggestions else ""
-        fix = Fix(title=f"replace with `{suggestions[0]}`", edits=(TextEdit(span=block.source.span, new_text=suggestions[0]),)) if suggestions else None
+        fix = Fix(title=f"replace with `{suggestions[0]}`", edits=(TextEdit(span=source.span, new_text=suggestions[0]),)) if suggestions else None
         ctx.diagnostics.add(
-            codes.UNKNOWN_OBJECT, block.source.span,
+            codes.UNKNOWN_OBJECT, source.span,
             f"the source has no object `{name}`{hint}",
             notes=[Note(message="objects: " + ", ".join(sorted(ctx.sources)))], fix=fix,
         )
@@ -106,7 +107,7 @@ class MapChecker:
     def run(self) -> MapInfo:
         block = self.block
         summarize = block.grouping is not None and block.grouping.kind == "summarize"
-        env, source = source_env(self.ctx, block, aggregates=summarize)
+        env, source = source_env(self.ctx, block.source, aggregates=summarize)
         self.env = env
         self.source = source
         target = target_view(self.ctx, block.target, loading=not block.merge)
