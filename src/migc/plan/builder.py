@@ -114,7 +114,7 @@ class _Planner:
         schema = [self._paced(pacer, step) for step in schema_steps(model, self.target, self.budget.tier)]
         phases = [self._phase(pacer, number, name) for number, name in enumerate(model.load_order, start=1)]
         for name in model.load_order:
-            deferred = [m for m in model.maps if m.target == name and self._deferred(m)]
+            deferred = [m for m in model.maps if m.target == name and m.late]
             if deferred:
                 phases.append(self._late_phase(pacer, len(phases) + 1, name, deferred))
         days, days_constraint = pacer.budget_days()
@@ -172,7 +172,7 @@ class _Planner:
         model = self.model
         spec = self.target.objects.get(name)
         creating = [m for m in model.maps if m.target == name and not m.merge]
-        merging = [m for m in model.maps if m.target == name and m.merge and not self._deferred(m)]
+        merging = [m for m in model.maps if m.target == name and m.merge and not m.late]
         steps: list[Step] = []
         for info in creating:
             steps.extend(self._creating_steps(info, spec))
@@ -201,14 +201,6 @@ class _Planner:
             in_cycle=name in self.in_cycle,
             checkpoint=self._checkpoint(name, creating, merging, records),
         )
-
-    def _deferred(self, info: MapInfo) -> bool:
-        """A merge that looks up an object loading after its own waits until every object is
-        created (a cycle broken by a merge), as the run engine orders it."""
-        if not info.merge:
-            return False
-        position = self.phase_of.get(info.target, 0)
-        return any(self.phase_of.get(p.ref, -1) > position for p in info.fields if p.ref)
 
     def _late_phase(self, pacer: Pacer, number: int, name: str, merges: list[MapInfo]) -> Phase:
         spec = self.target.objects.get(name)

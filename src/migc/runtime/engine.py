@@ -489,17 +489,15 @@ class Engine:
         by_target: dict[str, list[ir.MapProgram]] = {}
         for program in self.compiled.program.maps:
             by_target.setdefault(program.target, []).append(program)
-        # A merge runs right after the maps creating its object, unless it refers to an object
-        # that loads later (a cycle broken by a merge): then it runs at the end.
-        position = {name: index for index, name in enumerate(self.compiled.program.load_order)}
+        # A merge runs right after the maps creating its object, unless the checker marked it
+        # late (it looks up an object that loads later): then after every create.
+        late = {info.id for info in self.model.maps if info.late}
         ordered, deferred = [], []
         for target in self.compiled.program.load_order:
             maps = by_target.get(target, [])
             ordered.extend(m for m in maps if not m.merge)
             for merge in (m for m in maps if m.merge):
-                refs = [s.ref.target for s in merge.steps if isinstance(s, ir.FieldStep) and s.ref is not None]
-                late = any(position.get(ref, -1) > position[target] for ref in refs)
-                (deferred if late else ordered).append(merge)
+                (deferred if merge.id in late else ordered).append(merge)
         return ordered + deferred
 
     def object_name(self, mig_name: str) -> str:

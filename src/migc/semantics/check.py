@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import msgspec
+
 from migc import codes
 from migc.catalog import CatalogError, available_platforms, load_catalog
 from migc.catalog.schema import Catalog
@@ -113,6 +115,7 @@ class _Checker:
         self._declarations(self.root, self.scope, report=True)
         maps, rows, rebuilds = self._blocks()
         load_order = self._graph(maps, migration)
+        maps = _mark_late_merges(maps, load_order)
         self._consent(migration)
         self._unused()
         if library:
@@ -640,3 +643,15 @@ def _field_change(object_name: str, field_name: str, kind: T.Type, label, requir
         length=kind.length, values=kind.values, lookup=kind.to[0] if kind.kind == "lookup" and kind.to else "",
         required=required, unique=unique, span=span,
     )
+
+
+def _mark_late_merges(maps: list[MapInfo], load_order: tuple[str, ...]) -> list[MapInfo]:
+    """Sets `late` on merges that look up an object loading after their own (a cycle broken by
+    a merge): the plan and the run engine both schedule those after every create."""
+    position = {name: index for index, name in enumerate(load_order)}
+    marked = []
+    for info in maps:
+        own = position.get(info.target, -1)
+        late = info.merge and any(position.get(p.ref, -1) > own for p in info.fields if p.ref)
+        marked.append(msgspec.structs.replace(info, late=True) if late else info)
+    return marked

@@ -56,6 +56,8 @@ class MapInfo(msgspec.Struct, frozen=True, kw_only=True):
     target: str
     grouping: str = ""  # "", "distinct", "summarize"
     merge: bool = False  # updates records another map loads, found by `key`
+    # A merge that looks up an object loading after its own: it runs once every object exists.
+    late: bool = False
     route: str = ""  # "", "where", "otherwise"
     key: str = ""
     fields: tuple[FieldProgram, ...]
