@@ -42,15 +42,13 @@ def lower(analysis: Analysis) -> ir.Program:
             elif isinstance(block, ast.ExtendBlock):
                 extends.append(block)
     ids = [info.id for info in analysis.model.maps]
-    # Each extend joins the map the checker attached it to: the first unrouted map with the
-    # same source and target, else the first such map.
-    attached: dict[int, list[ast.ExtendBlock]] = {}
+    # Each extend joins the map the checker attached it to.
+    attached: dict[str, list[ast.ExtendBlock]] = {}
     for extend in extends:
-        candidates = [i for i, b in enumerate(maps_ast) if (b.source.text, b.target.text) == (extend.source.text, extend.target.text)]
-        unrouted = [i for i in candidates if maps_ast[i].route is None] or candidates
-        if unrouted:
-            attached.setdefault(unrouted[0], []).append(extend)
-    programs = [lowerer.map_program(map_id, block, attached.get(index, [])) for index, (map_id, block) in enumerate(zip(ids, maps_ast))]
+        map_id = analysis.extended_maps.get(extend.span.start)
+        if map_id is not None:
+            attached.setdefault(map_id, []).append(extend)
+    programs = [lowerer.map_program(map_id, block, attached.get(map_id, [])) for map_id, block in zip(ids, maps_ast)]
     model = analysis.model
     return ir.Program(
         name=model.header.name,

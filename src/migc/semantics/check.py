@@ -53,6 +53,8 @@ class Analysis:
         self.target_catalog: Catalog | None = None
         self.source_objects: dict[str, ObjectView] | None = None
         self.target_objects: dict[str, ObjectView] | None = None
+        # offset of each `extend` block in the checked file -> id of the map it adds fields to
+        self.extended_maps: dict[int, str] = {}
 
     @property
     def module(self) -> ast.Module | None:
@@ -442,7 +444,7 @@ class _Checker:
         extends_of = self._match_extends(maps_ast, extends)
         maps: list[MapInfo] = []
         ids: dict[str, int] = {}
-        self.extended_ids: dict[int, str] = {}  # id(extend block) -> id of the map it extends
+        self.analysis.extended_maps = {}
         seen_where: set[str] = set()
         for row, block in maps_ast:
             base_id = f"{block.source.text}->{block.target.text}"
@@ -454,7 +456,7 @@ class _Checker:
                 self.d.add(codes.OTHERWISE_WITHOUT_WHERE, block.route.span,
                            f"`otherwise` takes the `{block.source.text}` records no earlier `where` map took, but there is none")
             for extend in extends_of.get(id(block), []):
-                self.extended_ids[id(extend)] = map_id
+                self.analysis.extended_maps[extend.span.start] = map_id
             maps.append(MapChecker(self.ctx, block, extends_of.get(id(block), []), row, map_id).run())
         rebuilds = [self._rebuild(row, node) for row, _, node in placed if isinstance(node, ast.RebuildBlock)]
         rows = self._rows(placed, maps, rebuilds)
@@ -505,8 +507,8 @@ class _Checker:
             entry = rows.setdefault(row, {"block": block, "maps": [], "extends": [], "rebuilds": [], "notes": [], "span": block.span if block else node.span})
             if isinstance(node, ast.NoteStmt):
                 entry["notes"].append(node.text.value)
-            elif isinstance(node, ast.ExtendBlock) and id(node) in self.extended_ids:
-                entry["extends"].append(self.extended_ids[id(node)])
+            elif isinstance(node, ast.ExtendBlock) and node.span.start in self.analysis.extended_maps:
+                entry["extends"].append(self.analysis.extended_maps[node.span.start])
         for info in maps:
             rows[info.row]["maps"].append(info)
         for rebuild in rebuilds:
