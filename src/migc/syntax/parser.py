@@ -20,6 +20,7 @@ from migc import codes
 from migc.diagnostics import Diagnostic, Diagnostics, Fix, Note, TextEdit
 from migc.source import SourceFile, Span
 from migc.syntax import ast, chunks
+from migc.syntax.driver import parse_clean
 from migc.syntax.grammar import parser as _lark_parser
 from migc.syntax.hints import TerminalNames, describe_token
 from migc.syntax.transformer import AstBuilder
@@ -103,12 +104,13 @@ def _parse_chunk(text: str, *, final: bool) -> ParseResult:
     return result
 
 
-def _parse_whole(source: SourceFile, *, final: bool = True) -> ParseResult:
+def _parse_whole(source: SourceFile, *, final: bool = True, clean_first: bool = True) -> ParseResult:
+    """`clean_first=False` skips the fast path (`driver.py`): tests compare the two."""
     with _lock:  # the Lark instance and its lexer callbacks are shared
         session = _Session(source, final=final)
         _current.append(session)
         try:
-            return session.run()
+            return session.run(clean_first=clean_first)
         finally:
             _current.pop()
 
@@ -140,18 +142,26 @@ class _Session:
     def __init__(self, source: SourceFile, *, final: bool = True) -> None:
         self.source = source
         self.final = final  # False: a chunk followed by more items, so its end is not the file's
-        self.lark = _lark()
-        self.names = _terminal_names()
         self.diagnostics = Diagnostics()
         self.comments: list[Comment] = []
         self.open_braces: list[Token] = []
         self.reported_lines: set[int] = set()
 
-    def run(self) -> ParseResult:
+    def run(self, *, clean_first: bool = True) -> ParseResult:
+        if clean_first:
+            _BUILDER.begin(self.source, self.diagnostics)
+            clean = parse_clean(self.source.text, _BUILDER)
+            if clean is not None:
+                self.comments = [Comment(self._token_span(token), token.value) for token in clean.comments]
+                return self._result(clean.module)
+        # Not clean: parse again with Lark, recovering from each error to report them all.
+        self.diagnostics = Diagnostics()
+        self.names = _terminal_names()
+        self.comments = []
         module = None
         _BUILDER.begin(self.source, self.diagnostics)
         try:
-            module = self.lark.parse(self.source.text, on_error=self._recover)
+            module = _lark().parse(self.source.text, on_error=self._recover)
         except UnexpectedInput as error:
             # Recovery gave up (for example the file ends inside an expression): report it once.
             self._report(error)
@@ -164,6 +174,9 @@ class _Session:
             self._too_deep()
         if module is not None and self.diagnostics.has_errors and not module.items:
             module = ast.Module(span=module.span, items=())
+        return self._result(module)
+
+    def _result(self, module: ast.Module | None) -> ParseResult:
         return ParseResult(
             source=self.source,
             module=module,

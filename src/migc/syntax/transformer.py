@@ -1,6 +1,6 @@
 """Turns Lark parse trees into `migc.syntax.ast` nodes, with a `Span` on every node.
 
-Lark's `meta` becomes a Span in one place (`_span`). Problems only visible at this level
+A rule's span is copied from its first and last tokens or nodes in one place (`_split`). Problems only visible at this level
 (an unknown string escape, a header clause given twice) are collected as diagnostics.
 """
 
@@ -33,15 +33,25 @@ _BINARY = {
 _PREFIX = {"not": 3, "-": 8}
 
 
-class _Meta:
-    """The extent of a rule's match, from its first and last tokens or nodes."""
+class _Flag:
+    """A field flag (`required`, `unique`, `label "..."`) with where it was written."""
 
-    __slots__ = ("start_pos", "end_pos", "empty")
+    __slots__ = ("name", "value", "span")
 
-    def __init__(self, start: int | None, end: int | None) -> None:
-        self.start_pos = start
-        self.end_pos = end
-        self.empty = start is None or end is None
+    def __init__(self, name: str, value: object, span: Span) -> None:
+        self.name, self.value, self.span = name, value, span
+
+
+class _Group(tuple):
+    """Arguments in parentheses, remembering where the parentheses are."""
+
+    span: Span
+
+
+def _group(span: Span, items) -> _Group:
+    group = _Group(items)
+    group.span = span
+    return group
 
 
 # Tokens the builder methods read; every other token (keywords, punctuation) only delimits.
@@ -55,56 +65,19 @@ _KEPT_TOKENS = frozenset(
 )
 
 
-class _Flag:
-    """A field flag (`required`, `unique`, `label "..."`) with where it was written."""
-
-    __slots__ = ("name", "value", "meta")
-
-    def __init__(self, name: str, value: object, meta: _Meta) -> None:
-        self.name, self.value, self.meta = name, value, meta
-
-
-class _Group(tuple):
-    """Arguments in parentheses, remembering where the parentheses are."""
-
-    meta: _Meta
-
-
-def _group(meta: _Meta, items) -> _Group:
-    group = _Group(items)
-    group.meta = meta
-    return group
-
-
-def _edge(item, end: bool) -> int | None:
+def _edge(item, end: bool):
+    """The token or span where `item` starts (or ends), None for an item that takes no room."""
     if type(item) is Token:
-        return item.end_pos if end else item.start_pos
-    if isinstance(item, ast.Node):
-        return item.span.end if end else item.span.start
-    if isinstance(item, (_Flag, _Group)):
-        return item.meta.end_pos if end else item.meta.start_pos
+        return item
+    span = getattr(item, "span", None)  # AST nodes, flags, parenthesised groups
+    if span is not None:
+        return span
     if isinstance(item, (tuple, list)):  # ("from", QualifiedName) style markers
         for part in reversed(item) if end else item:
             position = _edge(part, end)
             if position is not None:
                 return position
     return None
-
-
-def _split(children: list) -> tuple[_Meta, list]:
-    """The span a rule covers, and its children without delimiting tokens (the parser keeps all
-    tokens, because Lark's embedded transformer gets no position metadata)."""
-    start = end = None
-    for child in children:
-        start = _edge(child, False)
-        if start is not None:
-            break
-    for child in reversed(children):
-        end = _edge(child, True)
-        if end is not None:
-            break
-    kept = [c for c in children if type(c) is not Token or c.type in _KEPT_TOKENS]
-    return _Meta(start, end), kept
 
 
 class _Spliced:
@@ -134,13 +107,38 @@ class AstBuilder(Transformer):
 
     # ------------------------------------------------------------------ helpers
 
-    def _span(self, meta: Any) -> Span:
-        if getattr(meta, "empty", True) or meta.start_pos is None or meta.end_pos is None:
-            return self.source.span(0, 0)
-        return self.source.span(meta.start_pos, meta.end_pos)
+    def _split(self, children: list) -> tuple[Span, list]:
+        """The span a rule covers, and its children without delimiting tokens (the parser keeps
+        all tokens, because Lark's embedded transformer gets no position metadata). Tokens carry
+        their lines and columns, so a span is copied from its edges, never searched for."""
+        first = last = None
+        for child in children:
+            first = _edge(child, False)
+            if first is not None:
+                break
+        for child in reversed(children):
+            last = _edge(child, True)
+            if last is not None:
+                break
+        kept = [c for c in children if type(c) is not Token or c.type in _KEPT_TOKENS]
+        if first is None:
+            return self.source.span(0, 0), kept
+        if type(first) is Token:
+            line, column, start = first.line, first.column, first.start_pos
+        else:
+            line, column, start = first.line, first.column, first.start
+        if type(last) is Token:
+            end_line, end_column, end = last.end_line, last.end_column, last.end_pos
+        else:
+            end_line, end_column, end = last.end_line, last.end_column, last.end
+        span = Span(file=self.source.name, line=line, column=column, end_line=end_line, end_column=end_column, start=start, end=end)
+        return span, kept
 
     def _token_span(self, token: Token) -> Span:
-        return self.source.span(token.start_pos, token.end_pos)
+        return Span(
+            file=self.source.name, line=token.line, column=token.column, end_line=token.end_line,
+            end_column=token.end_column, start=token.start_pos, end=token.end_pos,
+        )
 
     def _unescape(self, raw: str, start: int) -> str:
         body = raw[1:-1]
@@ -167,54 +165,46 @@ class AstBuilder(Transformer):
     # ------------------------------------------------------------------ leaves
 
     def name(self, children):
-        meta, children = _split(children)
         token = children[0]
         text = token.value[1:-1] if token.type == "QUOTED_NAME" else token.value
         return ast.Name(span=self._token_span(token), text=text)
 
     def path(self, children):
-        meta, children = _split(children)
-        return ast.Path(span=self._span(meta), parts=tuple(children))
+        span, children = self._split(children)
+        return ast.Path(span=span, parts=tuple(children))
 
     def qualified_name(self, children):
-        meta, children = _split(children)
-        return ast.QualifiedName(span=self._span(meta), object=children[0], field=children[1])
+        span, children = self._split(children)
+        return ast.QualifiedName(span=span, object=children[0], field=children[1])
 
     def string(self, children):
-        meta, children = _split(children)
         token = children[0]
         value = self._unescape(token.value, token.start_pos)
         return ast.Literal(span=self._token_span(token), kind="string", value=value, text=token.value)
 
     def integer(self, children):
-        meta, children = _split(children)
         token = children[0]
         return ast.Literal(span=self._token_span(token), kind="integer", value=int(token.value), text=token.value)
 
     def decimal(self, children):
-        meta, children = _split(children)
         token = children[0]
         return ast.Literal(span=self._token_span(token), kind="decimal", value=float(token.value), text=token.value)
 
     def boolean(self, children):
-        meta, children = _split(children)
         token = children[0]
         return ast.Literal(span=self._token_span(token), kind="boolean", value=token.value == "true", text=token.value)
 
     def null(self, children):
-        meta, children = _split(children)
         token = children[0]
         return ast.Literal(span=self._token_span(token), kind="null", value=None, text=token.value)
 
     def duration(self, children):
-        meta, children = _split(children)
         token = children[0]
         number, unit = re.fullmatch(r"(\d+)(\w+)", token.value).groups()
         seconds = int(number) * _DURATION_SECONDS[unit]
         return ast.Literal(span=self._token_span(token), kind="duration", value=seconds, text=token.value)
 
     def size(self, children):
-        meta, children = _split(children)
         token = children[0]
         number, unit = re.fullmatch(r"(\d+)(\w+)", token.value).groups()
         return ast.Literal(
@@ -227,77 +217,77 @@ class AstBuilder(Transformer):
     # ------------------------------------------------------------------ expressions
 
     def name_ref(self, children):
-        meta, children = _split(children)
-        return ast.NameRef(span=self._span(meta), name=children[0])
+        span, children = self._split(children)
+        return ast.NameRef(span=span, name=children[0])
 
     def member(self, children):
-        meta, children = _split(children)
-        return ast.Member(span=self._span(meta), value=children[0], name=children[1])
+        span, children = self._split(children)
+        return ast.Member(span=span, value=children[0], name=children[1])
 
     def index(self, children):
-        meta, children = _split(children)
-        return ast.Index(span=self._span(meta), value=children[0], index=children[1])
+        span, children = self._split(children)
+        return ast.Index(span=span, value=children[0], index=children[1])
 
     def call(self, children):
-        meta, children = _split(children)
-        return ast.Call(span=self._span(meta), function=children[0], args=tuple(children[1:]))
+        span, children = self._split(children)
+        return ast.Call(span=span, function=children[0], args=tuple(children[1:]))
 
     def atom(self, children):
         """`( expr )`: the parentheses only group; the node's span includes them."""
-        meta, children = _split(children)
-        return msgspec.structs.replace(children[0], span=self._span(meta))
+        span, children = self._split(children)
+        return msgspec.structs.replace(children[0], span=span)
 
     def call_args(self, children):
-        meta, children = _split(children)
-        return _group(meta, children)
+        span, children = self._split(children)
+        return _group(span, children)
 
     def pipe(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         args = tuple(children[2]) if len(children) > 2 else ()
-        return ast.Pipe(span=self._span(meta), value=children[0], function=children[1], args=args)
+        return ast.Pipe(span=span, value=children[0], function=children[1], args=args)
 
     def operation(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         """A flat chain of operands and operator tokens, resolved by precedence climbing."""
         return _Climber(self, children).expression(0)
 
     def cast(self, children):
-        meta, children = _split(children)
-        return ast.Cast(span=self._span(meta), value=children[0], type=children[1])
+        span, children = self._split(children)
+        return ast.Cast(span=span, value=children[0], type=children[1])
 
     def if_expr(self, children):
-        meta, children = _split(children)
-        return ast.IfExpr(span=self._span(meta), condition=children[0], then=children[1], otherwise=children[2])
+        span, children = self._split(children)
+        return ast.IfExpr(span=span, condition=children[0], then=children[1], otherwise=children[2])
 
     def list_expr(self, children):
-        meta, children = _split(children)
-        return ast.ListExpr(span=self._span(meta), items=tuple(children))
+        span, children = self._split(children)
+        return ast.ListExpr(span=span, items=tuple(children))
 
     # ------------------------------------------------------------------ types
 
     def type_expr(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         args = tuple(children[1]) if len(children) > 1 else ()
-        return ast.TypeExpr(span=self._span(meta), name=children[0], args=args)
+        return ast.TypeExpr(span=span, name=children[0], args=args)
 
     def type_args(self, children):
-        meta, children = _split(children)
-        return _group(meta, children)
+        span, children = self._split(children)
+        return _group(span, children)
 
     def generic_type(self, children):
-        meta, children = _split(children)
-        return ast.TypeExpr(span=self._span(meta), name=children[0], item=children[1])
+        span, children = self._split(children)
+        return ast.TypeExpr(span=span, name=children[0], item=children[1])
 
     def function_type(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         *params, returns = children
-        fn_name = ast.Name(span=self.source.span(meta.start_pos, meta.start_pos + 2), text="fn")
-        return ast.TypeExpr(span=self._span(meta), name=fn_name, params=tuple(params), returns=returns)
+        fn_name = ast.Name(span=self.source.span(span.start, span.start + 2), text="fn")
+        return ast.TypeExpr(span=span, name=fn_name, params=tuple(params), returns=returns)
 
     # ------------------------------------------------------------------ header
 
     def migration(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         name, *clauses = children
         seen: dict[type, ast.Node] = {}
         for clause in clauses:
@@ -312,46 +302,46 @@ class AstBuilder(Transformer):
                 )
             else:
                 seen[kind] = clause
-        return ast.Migration(span=self._span(meta), name=name, clauses=tuple(clauses))
+        return ast.Migration(span=span, name=name, clauses=tuple(clauses))
 
     def from_clause(self, children):
-        meta, children = _split(children)
-        return ast.FromClause(span=self._span(meta), platform=children[0])
+        span, children = self._split(children)
+        return ast.FromClause(span=span, platform=children[0])
 
     def to_clause(self, children):
-        meta, children = _split(children)
-        return ast.ToClause(span=self._span(meta), platform=children[0])
+        span, children = self._split(children)
+        return ast.ToClause(span=span, platform=children[0])
 
     def consent_clause(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         regulation, subject, condition = children
-        return ast.ConsentClause(span=self._span(meta), regulation=regulation, subject=subject, condition=condition)
+        return ast.ConsentClause(span=span, regulation=regulation, subject=subject, condition=condition)
 
     def sample_clause(self, children):
-        meta, children = _split(children)
-        return ast.SampleClause(span=self._span(meta), size=int(children[0].value))
+        span, children = self._split(children)
+        return ast.SampleClause(span=span, size=int(children[0].value))
 
     def delta_clause(self, children):
-        meta, children = _split(children)
-        return ast.DeltaClause(span=self._span(meta), window=self.duration(children))
+        span, children = self._split(children)
+        return ast.DeltaClause(span=span, window=self.duration(children))
 
     def order_clause(self, children):
-        meta, children = _split(children)
-        return ast.OrderClause(span=self._span(meta), objects=tuple(children))
+        span, children = self._split(children)
+        return ast.OrderClause(span=span, objects=tuple(children))
 
     # ------------------------------------------------------------------ declarations
 
     def import_decl(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         *names, path = children
-        return ast.Import(span=self._span(meta), names=tuple(names), path=self._string_lit(path))
+        return ast.Import(span=span, names=tuple(names), path=self._string_lit(path))
 
     def let_decl(self, children):
-        meta, children = _split(children)
-        return ast.Let(span=self._span(meta), name=children[0], value=children[1])
+        span, children = self._split(children)
+        return ast.Let(span=span, name=children[0], value=children[1])
 
     def values_decl(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         name = children[0]
         source = target = default = None
         entries = []
@@ -365,77 +355,77 @@ class AstBuilder(Transformer):
             else:
                 entries.append(child)
         return ast.ValuesTable(
-            span=self._span(meta), name=name, source=source, target=target, entries=tuple(entries), default=default
+            span=span, name=name, source=source, target=target, entries=tuple(entries), default=default
         )
 
     def values_from(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         return ("from", children[0])
 
     def values_to(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         return ("to", children[0])
 
     def values_else(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         return ("else", children[0])
 
     def value_entry(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         *keys, value = children
-        return ast.ValueEntry(span=self._span(meta), keys=tuple(keys), value=value)
+        return ast.ValueEntry(span=span, keys=tuple(keys), value=value)
 
     def _field_flags(self, flags: list[_Flag]) -> dict:
         return {flag.name: flag.value for flag in flags}
 
     def required_flag(self, children):
-        meta, children = _split(children)
-        return _Flag("required", True, meta)
+        span, children = self._split(children)
+        return _Flag("required", True, span)
 
     def unique_flag(self, children):
-        meta, children = _split(children)
-        return _Flag("unique", True, meta)
+        span, children = self._split(children)
+        return _Flag("unique", True, span)
 
     def label_flag(self, children):
-        meta, children = _split(children)
-        return _Flag("label", self._string_lit(children[0]), meta)
+        span, children = self._split(children)
+        return _Flag("label", self._string_lit(children[0]), span)
 
     def field_decl(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         name, type_, *flags = children
-        return ast.FieldDecl(span=self._span(meta), name=name, type=type_, **self._field_flags(flags))
+        return ast.FieldDecl(span=span, name=name, type=type_, **self._field_flags(flags))
 
     def create_module(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         name = children[0]
         rest = children[1:]
         label = None
         if rest and isinstance(rest[0], ast.Literal):
             label = self._string_lit(rest[0])
             rest = rest[1:]
-        return ast.CreateModule(span=self._span(meta), name=name, label=label, fields=tuple(rest))
+        return ast.CreateModule(span=span, name=name, label=label, fields=tuple(rest))
 
     def create_field(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         target, type_, *flags = children
-        return ast.CreateField(span=self._span(meta), target=target, type=type_, **self._field_flags(flags))
+        return ast.CreateField(span=span, target=target, type=type_, **self._field_flags(flags))
 
     def create_picklist(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         target, _plus_assign, *values = children
         return ast.CreatePicklist(
-            span=self._span(meta), target=target, values=tuple(self._string_lit(v) for v in values)
+            span=span, target=target, values=tuple(self._string_lit(v) for v in values)
         )
 
     def builtin_decl(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         kind, name, *rest = children
         doc = None
         if rest and isinstance(rest[-1], ast.Literal):
             doc = self._string_lit(rest.pop())
         returns = rest.pop()
         return ast.BuiltinDecl(
-            span=self._span(meta),
+            span=span,
             name=name,
             params=tuple(rest),
             returns=returns,
@@ -444,22 +434,22 @@ class AstBuilder(Transformer):
         )
 
     def param(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         name, type_, *rest = children
         variadic = bool(rest) and isinstance(rest[0], Token) and rest[0].type == "ELLIPSIS"
         if variadic:
             rest = rest[1:]
         default = rest[0] if rest else None
-        return ast.Param(span=self._span(meta), name=name, type=type_, variadic=variadic, default=default)
+        return ast.Param(span=span, name=name, type=type_, variadic=variadic, default=default)
 
     # ------------------------------------------------------------------ mapping
 
     def object_block(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         label, target_label, *items = children
         cardinality = items.pop(0) if items and isinstance(items[0], ast.Cardinality) else None
         return ast.ObjectBlock(
-            span=self._span(meta),
+            span=span,
             label=self._string_lit(label),
             target_label=self._string_lit(target_label),
             cardinality=cardinality,
@@ -467,16 +457,16 @@ class AstBuilder(Transformer):
         )
 
     def cardinality(self, children):
-        meta, children = _split(children)
-        return ast.Cardinality(span=self._span(meta), kind=children[0].value)
+        span, children = self._split(children)
+        return ast.Cardinality(span=span, kind=children[0].value)
 
     def lossy_cardinality(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         reason = self._string_lit(children[0]) if children else None
-        return ast.Cardinality(span=self._span(meta), kind="lossy", reason=reason)
+        return ast.Cardinality(span=span, kind="lossy", reason=reason)
 
     def map_block(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         source = children[0]
         rest = children[1:]
         grouping = None
@@ -496,7 +486,7 @@ class AstBuilder(Transformer):
             lossy = rest[0][1]
             rest = rest[1:]
         return ast.MapBlock(
-            span=self._span(meta),
+            span=span,
             source=source,
             grouping=grouping,
             target=target,
@@ -507,80 +497,80 @@ class AstBuilder(Transformer):
         )
 
     def distinct_grouping(self, children):
-        meta, children = _split(children)
-        return ast.Grouping(span=self._span(meta), kind="distinct", keys=tuple(children))
+        span, children = self._split(children)
+        return ast.Grouping(span=span, kind="distinct", keys=tuple(children))
 
     def summarize_grouping(self, children):
-        meta, children = _split(children)
-        return ast.Grouping(span=self._span(meta), kind="summarize", keys=tuple(children))
+        span, children = self._split(children)
+        return ast.Grouping(span=span, kind="summarize", keys=tuple(children))
 
     def where_route(self, children):
-        meta, children = _split(children)
-        return ast.Route(span=self._span(meta), kind="where", condition=children[0])
+        span, children = self._split(children)
+        return ast.Route(span=span, kind="where", condition=children[0])
 
     def otherwise_route(self, children):
-        meta, children = _split(children)
-        return ast.Route(span=self._span(meta), kind="otherwise")
+        span, children = self._split(children)
+        return ast.Route(span=span, kind="otherwise")
 
     def map_lossy(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         return ("map_lossy", self._string_lit(children[0]))
 
     def extend_block(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         source, target, *body = children
-        return ast.ExtendBlock(span=self._span(meta), source=source, target=target, body=tuple(body))
+        return ast.ExtendBlock(span=span, source=source, target=target, body=tuple(body))
 
     def key_stmt(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         lossy = children[2] if len(children) > 2 else None
-        return ast.KeyStmt(span=self._span(meta), field=children[0], value=children[1], lossy=lossy)
+        return ast.KeyStmt(span=span, field=children[0], value=children[1], lossy=lossy)
 
     def lossy_note(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         return self._string_lit(children[0])
 
     def assign(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         field, value, *rest = children
-        return ast.Assign(span=self._span(meta), field=field, value=value, lossy=rest[0] if rest else None)
+        return ast.Assign(span=span, field=field, value=value, lossy=rest[0] if rest else None)
 
     def drop_stmt(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         lossy = children[-1] if isinstance(children[-1], ast.StringLit) else None
         paths = children[:-1] if lossy else children
-        return ast.Drop(span=self._span(meta), paths=tuple(paths), lossy=lossy)
+        return ast.Drop(span=span, paths=tuple(paths), lossy=lossy)
 
     def flag_stmt(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         message, condition, action = children
         return ast.Flag(
-            span=self._span(meta), message=self._string_lit(message), condition=condition, action=action.value
+            span=span, message=self._string_lit(message), condition=condition, action=action.value
         )
 
     def limit_stmt(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         count, per, *rest = children
-        return ast.Limit(span=self._span(meta), count=int(count.value), per=per, lossy=rest[0] if rest else None)
+        return ast.Limit(span=span, count=int(count.value), per=per, lossy=rest[0] if rest else None)
 
     def local_let(self, children):
-        meta, children = _split(children)
-        return ast.LocalLet(span=self._span(meta), name=children[0], value=children[1])
+        span, children = self._split(children)
+        return ast.LocalLet(span=span, name=children[0], value=children[1])
 
     def note_stmt(self, children):
-        meta, children = _split(children)
-        return ast.NoteStmt(span=self._span(meta), text=self._string_lit(children[0]))
+        span, children = self._split(children)
+        return ast.NoteStmt(span=span, text=self._string_lit(children[0]))
 
     def lossy_stmt(self, children):
-        meta, children = _split(children)
-        return ast.LossyStmt(span=self._span(meta), text=self._string_lit(children[0]))
+        span, children = self._split(children)
+        return ast.LossyStmt(span=span, text=self._string_lit(children[0]))
 
     def list_stmt(self, children):
-        meta, children = _split(children)
-        return ast.ListStmt(span=self._span(meta), paths=tuple(children))
+        span, children = self._split(children)
+        return ast.ListStmt(span=span, paths=tuple(children))
 
     def ref_lookup(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         target, *rest = children
         fallback = None
         quarantine = False
@@ -591,33 +581,33 @@ class AstBuilder(Transformer):
             else:
                 fallback = value
         return ast.RefLookup(
-            span=self._span(meta), target=target, matches=tuple(rest), fallback=fallback, quarantine=quarantine
+            span=span, target=target, matches=tuple(rest), fallback=fallback, quarantine=quarantine
         )
 
     def ref_match(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         fuzzy = isinstance(children[0], Token)
         if fuzzy:
             children = children[1:]
-        return ast.RefMatch(span=self._span(meta), field=children[0], value=children[1], fuzzy=fuzzy)
+        return ast.RefMatch(span=span, field=children[0], value=children[1], fuzzy=fuzzy)
 
     def ref_else(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         return ("value", children[0])
 
     def ref_else_quarantine(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         return ("quarantine", children[0])
 
     def rebuild_block(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         source, destination, *body = children
         return ast.RebuildBlock(
-            span=self._span(meta), source=source, destination=self._string_lit(destination), body=tuple(body)
+            span=span, source=source, destination=self._string_lit(destination), body=tuple(body)
         )
 
     def start(self, children):
-        meta, children = _split(children)
+        span, children = self._split(children)
         return ast.Module(span=self.source.span(0, len(self.source.text)), items=tuple(children))
 
 
