@@ -18,7 +18,7 @@ import msgspec
 MAX_SOURCE_BYTES = 4 * 1_048_576
 
 
-class Span(msgspec.Struct, frozen=True, kw_only=True, order=True):
+class Span(msgspec.Struct, frozen=True, kw_only=True, order=True, gc=False):  # holds no objects: no cycles
     """A range of a source file: `start`/`end` are character offsets, lines and columns 1-based."""
 
     file: str
