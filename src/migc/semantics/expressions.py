@@ -9,6 +9,8 @@ go-to-definition, hover and rename.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import msgspec
 
 from migc import codes
@@ -81,8 +83,10 @@ class ExpressionChecker:
                     self._reported_depth = True
                     self.diagnostics.add(codes.TOO_DEEP, expr.span, "this expression nests too deeply; split it with `let`")
                 return T.ANY
-            method = getattr(self, "_infer_" + type(expr).__name__)
-            return method(expr, env)
+            rule = _RULES.get(type(expr))
+            if rule is None:  # not an expression node: fail as a missing `_infer_<Class>` method
+                rule = getattr(ExpressionChecker, "_infer_" + type(expr).__name__)
+            return rule(self, expr, env)
         finally:
             self._depth -= 1
 
@@ -373,6 +377,14 @@ class ExpressionChecker:
     def _infer_IfExpr(self, expr: ast.IfExpr, env) -> T.Type:
         self.condition(expr.condition, env, "an `if` condition")
         return T.unify(self.infer(expr.then, env), self.infer(expr.otherwise, env))
+
+
+# `infer`'s rule for each expression class: the `_infer_<Class>` methods, looked up once.
+_RULES: dict[type, Callable[[ExpressionChecker, ast.Node, RecordEnv | None], T.Type]] = {
+    getattr(ast, name.removeprefix("_infer_")): method
+    for name, method in vars(ExpressionChecker).items()
+    if name.startswith("_infer_")
+}
 
 
 def _comparable(left: T.Type, right: T.Type) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import msgspec
+
 from migc import codes
 from migc.diagnostics import Diagnostics, Fix, Note, TextEdit
 from migc.semantics import types as T
@@ -19,6 +21,7 @@ from migc.semantics.expressions import ExpressionChecker, FieldInfo, Reference, 
 from migc.semantics.model import FieldProgram, LossyPoint, MapInfo, RefEdge
 from migc.semantics.schema_view import FieldView, ObjectView
 from migc.semantics.scope import Scope, close_matches, resolve_type
+from migc.semantics.traversal import expression_nodes
 from migc.source import Span
 from migc.syntax import ast
 
@@ -46,6 +49,26 @@ class MapContext:
     used_fields: dict[str, set[str]] = field(default_factory=dict)
     dropped_fields: dict[str, set[str]] = field(default_factory=dict)
     pii_reads: list[tuple[str, str, Span]] = field(default_factory=list)
+    # Per-object facts every map into (or out of) the object needs. Computed on first use: every
+    # `create` that adds fields or options to a view is applied before the first map is checked.
+    _field_infos: dict[str, dict[str, FieldInfo]] = field(default_factory=dict)
+    _required: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def field_infos(self, view: ObjectView) -> dict[str, FieldInfo]:
+        """The fields of a source object as expressions see them (shared: no one modifies them)."""
+        infos = self._field_infos.get(view.name)
+        if infos is None:
+            infos = self._field_infos[view.name] = view.field_infos()
+        return infos
+
+    def required_fields(self, view: ObjectView) -> tuple[str, ...]:
+        """The fields of a target object every creating map must set, sorted by name."""
+        names = self._required.get(view.name)
+        if names is None:
+            names = self._required[view.name] = tuple(
+                name for name, field_view in sorted(view.fields.items()) if field_view.required and not field_view.read_only
+            )
+        return names
 
 
 def source_env(ctx: MapContext, source: ast.Name, *, aggregates: bool = False) -> tuple[RecordEnv, ObjectView | None]:
@@ -64,7 +87,7 @@ def source_env(ctx: MapContext, source: ast.Name, *, aggregates: bool = False) -
             notes=[Note(message="objects: " + ", ".join(sorted(ctx.sources)))], fix=fix,
         )
         return RecordEnv(name, None, allow_aggregates=aggregates), None
-    return RecordEnv(name, view.field_infos(), allow_aggregates=aggregates), view
+    return RecordEnv(name, ctx.field_infos(view), allow_aggregates=aggregates), view
 
 
 def target_view(ctx: MapContext, name: ast.Name, *, loading: bool) -> ObjectView | None:
@@ -224,10 +247,10 @@ class MapChecker:
         self.assigned.setdefault(name.text, name.span)
         if lossy is not None:
             self._lossy("field", name.text, lossy.value, lossy.span)
-        before = set(self.env.used_fields)
+        outer_reads = self.env.used_fields
         self.env.used_fields = set()
         ref_target, ref_keys = "", ()
-        nodes = list(ast.walk(value))
+        shape = value_shape(value, self.ctx.scope)
         if isinstance(value, ast.RefLookup):
             ref_target, ref_keys = self._ref(value, name, field_view)
             kind = T.Type(kind="lookup", to=(value.target.text,))
@@ -235,18 +258,19 @@ class MapChecker:
             kind = self.ctx.exprs.infer(value, self.env)
             kind = _bounded(value, kind)
             if field_view is not None:
-                self._fits(value, kind, field_view, lossy, nodes)
+                self._fits(value, kind, field_view, lossy, shape)
         reads = tuple(sorted(self.env.used_fields))
-        self.env.used_fields = before | self.env.used_fields
+        outer_reads |= self.env.used_fields
+        self.env.used_fields = outer_reads
         self.programs.append(
             FieldProgram(
                 field=name.text,
                 type=str(field_view.type if field_view else kind),
                 reads=reads,
-                coercion=_coercion(value, nodes),
+                coercion=_coercion(value, shape),
                 ref=ref_target,
                 ref_keys=ref_keys,
-                values_table=_values_table_used(nodes, self.ctx.scope),
+                values_table=shape.values_table,
                 lossy=lossy.value if lossy else "",
                 is_key=is_key,
                 span=name.span.cover(value.span),
@@ -274,7 +298,7 @@ class MapChecker:
 
     # ------------------------------------------------------------------ value checks
 
-    def _fits(self, value: ast.Node, kind: T.Type, field_view: FieldView, lossy: ast.StringLit | None, nodes: list[ast.Node]) -> None:
+    def _fits(self, value: ast.Node, kind: T.Type, field_view: FieldView, lossy: ast.StringLit | None, shape: ValueShape) -> None:
         target = field_view.type
         label = f"`{self.target.name}.{field_view.name}`"
         if not T.assignable(kind, target):
@@ -297,7 +321,7 @@ class MapChecker:
                         f"\"{produced}\" is not an option of {label}{hint}",
                         notes=[Note(message="options: " + ", ".join(f'"{v}"' for v in target.values))],
                     )
-        if lossy is None and not T.is_many(target) and _narrows(nodes, self.ctx):
+        if lossy is None and not T.is_many(target) and shape.narrows(self.ctx.collapsing_tables):
             self.d.add(
                 codes.NARROWING_WITHOUT_LOSSY, value.span,
                 f"this narrows several values into one {label}; add a `lossy` note saying what is lost",
@@ -397,10 +421,8 @@ class MapChecker:
             )
 
     def _required_fields(self, target: ObjectView) -> None:
-        assigned = {p.field: p for p in self.programs}
-        for name, field_view in sorted(target.fields.items()):
-            if not field_view.required or field_view.read_only:
-                continue
+        assigned = {p.field for p in self.programs}
+        for name in self.ctx.required_fields(target):
             if name not in assigned:
                 self.d.add(
                     codes.REQUIRED_FIELD_MISSING, self.block.target.span,
@@ -439,7 +461,7 @@ class MapChecker:
 def _null_tests(condition: ast.Node, op: str) -> set[str]:
     """Field names tested with `name == null` (or `!=`), looking through `and`/`or`."""
     names = set()
-    for node in ast.walk(condition):
+    for node in expression_nodes(condition):
         if isinstance(node, ast.Binary) and node.op == op and isinstance(node.left, ast.NameRef):
             if isinstance(node.right, ast.Literal) and node.right.kind == "null":
                 names.add(node.left.name.text)
@@ -462,35 +484,44 @@ def _bounded(value: ast.Node, kind: T.Type) -> T.Type:
     return kind
 
 
-def _coercion(value: ast.Node, nodes: list[ast.Node]) -> str:
+class ValueShape(msgspec.Struct, frozen=True, kw_only=True):
+    """What one pass over an assigned value's expression nodes tells the field checks."""
+
+    functions: tuple[str, ...]  # the builtins and values tables it calls, in pre-order
+    values_table: str  # the first values table it calls or names ("" if none)
+    indexes: bool  # it indexes a list (`segments[0]`)
+
+    def narrows(self, collapsing_tables: set[str]) -> bool:
+        """Many values into one: indexing a list, or a values table that maps several source
+        values to one target value."""
+        return self.indexes or any(name in collapsing_tables for name in self.functions)
+
+
+def value_shape(value: ast.Node, scope: Scope) -> ValueShape:
+    """The shape of `value` (an expression or a `ref`), in one pass over its expression nodes."""
+    functions: list[str] = []
+    values_table = ""
+    indexes = False
+    for node in expression_nodes(value):
+        if isinstance(node, (ast.Call, ast.Pipe)):
+            name = node.function.text
+            functions.append(name)
+        elif isinstance(node, ast.NameRef):
+            name = node.name.text
+        else:
+            indexes = indexes or isinstance(node, ast.Index)
+            continue
+        if not values_table:
+            symbol = scope.get(name)
+            if symbol is not None and symbol.kind == "values":
+                values_table = symbol.name
+    return ValueShape(functions=tuple(functions), values_table=values_table, indexes=indexes)
+
+
+def _coercion(value: ast.Node, shape: ValueShape) -> str:
     if isinstance(value, ast.Cast):
         return f"as {T.display(resolve_type(value.type, None))}"
-    functions = [n.function.text for n in nodes if isinstance(n, (ast.Call, ast.Pipe))]
-    return ", ".join(dict.fromkeys(functions))
-
-
-def _values_table_used(nodes: list[ast.Node], scope: Scope) -> str:
-    for node in nodes:
-        if isinstance(node, (ast.Call, ast.Pipe)):
-            symbol = scope.get(node.function.text)
-            if symbol is not None and symbol.kind == "values":
-                return symbol.name
-        if isinstance(node, ast.NameRef):
-            symbol = scope.get(node.name.text)
-            if symbol is not None and symbol.kind == "values":
-                return symbol.name
-    return ""
-
-
-def _narrows(nodes: list[ast.Node], ctx: MapContext) -> bool:
-    """Many values into one: indexing a list (`segments[0]`), or a values table that maps
-    several source values to one target value."""
-    for node in nodes:
-        if isinstance(node, ast.Index):
-            return True
-        if isinstance(node, (ast.Call, ast.Pipe)) and node.function.text in ctx.collapsing_tables:
-            return True
-    return False
+    return ", ".join(dict.fromkeys(shape.functions))
 
 
 def _may_be_null(value: ast.Node, env: RecordEnv, source: ObjectView | None, guards: set[str], scope: Scope | None = None) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, cached_property
 
 import msgspec
 
@@ -28,7 +28,9 @@ class ParamSig(msgspec.Struct, frozen=True, kw_only=True):
     optional: bool = False
 
 
-class Signature(msgspec.Struct, frozen=True, kw_only=True):
+class Signature(msgspec.Struct, frozen=True, kw_only=True, dict=True):
+    # `dict=True` gives instances the `__dict__` that `cached_property` stores into: every call
+    # of a builtin checks its arity, and the parameters never change.
     name: str
     params: tuple[ParamSig, ...]
     returns: T.Type
@@ -43,11 +45,11 @@ class Signature(msgspec.Struct, frozen=True, kw_only=True):
             parts.append(f"{text} = …" if param.optional else text)
         return f"{self.name}({', '.join(parts)}) -> {self.returns}"
 
-    @property
+    @cached_property
     def min_args(self) -> int:
         return sum(1 for p in self.params if not p.optional and not p.variadic)
 
-    @property
+    @cached_property
     def max_args(self) -> int | None:
         return None if any(p.variadic for p in self.params) else len(self.params)
 
