@@ -2,8 +2,8 @@
 `python -m migc.lsp` process over stdio, driven by a minimal JSON-RPC client written here (so the
 numbers include framing and the event loop, as an editor sees them).
 
-1. didChange -> publishDiagnostics on a 1,000-line document, p95 (goal <= 50 ms), with the
-   default 150 ms debounce and with the debounce off (the check itself);
+1. didChange -> publishDiagnostics on a 1,000-line document while typing in its middle, p95
+   (goal <= 50 ms), with the default settings (no debounce) and, for comparison, a 150 ms one;
 2. completion p95 (goal <= 30 ms) and hover p95 (goal <= 20 ms) on the same document, and
    completion p95 while the check of an edit is running;
 3. the server's resident memory with the five examples open (goal < 150 MB).
@@ -59,7 +59,7 @@ def generate(lines: int) -> str:
             "}",
         ]
         index += 1
-    return "\n".join(out[:lines]) + "\n"
+    return "\n".join(out) + "\n"  # whole blocks (a cut block would be a syntax error): a few lines past `lines`
 
 
 class Client:
@@ -174,16 +174,22 @@ async def measure(edits: int, requests: int) -> None:
         baseline.append(time.perf_counter() - start)
 
     version = 1
-    line = text.splitlines().index('  Last_Name <- surname ?? name ?? "Unknown 50" | truncate(80)')
-    column = text.splitlines()[line].index("Unknown 50") + len("Unknown ")  # the two digits change
+    line = text.splitlines().index('  Last_Name <- (surname ?? name ?? "Unknown 50") | truncate(80)')
+    column = text.splitlines()[line].index("Unknown 50") + len("Unknown 50")
+    # Typing in the middle of the file: each edit inserts one character, so every top-level
+    # item after the edit moves (the expensive case for a parser that reuses unchanged items).
+    typed = ""
     latencies: dict[int, list[float]] = {}
-    for debounce in (150, 0):
+    for debounce in (150, 0):  # the default (0) last: the contended measure below relies on it
         client.notify("workspace/didChangeConfiguration", {"settings": {"mig": {"debounceMs": debounce}}})
         await client.wait_for_diagnostics(uri)
         samples = []
         for edit in range(edits):
             version += 1
-            change = {"range": {"start": {"line": line, "character": column}, "end": {"line": line, "character": column + 2}}, "text": f"{edit % 90:02d}"}
+            where = {"line": line, "character": column + len(typed)}
+            letter = "abcdefghijklmnopqrstuvwxyz"[edit % 26]
+            typed += letter
+            change = {"range": {"start": where, "end": where}, "text": letter}
             start = time.perf_counter()
             client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
             arrived = await client.wait_for_diagnostics(uri, version)
@@ -192,7 +198,7 @@ async def measure(edits: int, requests: int) -> None:
 
     # The edits left the text as the last change made it; requests use positions in that text.
     current = text.splitlines()
-    current[line] = current[line][:column] + f"{(edits - 1) % 90:02d}" + current[line][column + 2 :]
+    current[line] = current[line][:column] + typed + current[line][column:]
     current_text = "\n".join(current) + "\n"
     completion, hover = [], []
     for index in range(requests):
@@ -234,19 +240,19 @@ async def measure(edits: int, requests: int) -> None:
     check_times = _check_in_process(document, current_text, repeat=max(5, edits // 2))
     print(f"baseline: unknown-method round trip p95 {floor * 1000:.2f} ms (median {statistics.median(baseline) * 1000:.2f} ms, n={len(baseline)})")
     rows = [
-        ("didChange -> publishDiagnostics, debounce 150 ms", latencies[150], 50.0),
-        ("didChange -> publishDiagnostics, debounce off", latencies[0], 50.0),
+        ("didChange -> publishDiagnostics (default: no debounce)", latencies[0], 50.0),
+        ("didChange -> publishDiagnostics with debounceMs 150 (not the default)", latencies[150], None),
         ("completion", completion, 30.0),
         ("hover", hover, 20.0),
         ("completion while a check runs", contended, 30.0),
     ]
     for label, samples, goal in rows:
         value = p95(samples) * 1000
-        verdict = "meets" if value <= goal else "misses"
+        verdict = "no goal" if goal is None else f"goal <= {goal:.0f} ms: {'meets' if value <= goal else 'misses'}"
         print(f"{label}: p95 {value:.1f} ms (median {statistics.median(samples) * 1000:.1f} ms, n={len(samples)}); "
-              f"{value / (floor * 1000):.1f}x baseline; goal <= {goal:.0f} ms: {verdict}")
+              f"{value / (floor * 1000):.1f}x baseline; {verdict}")
     print(f"floor for diagnostics: check_file of the same text in this process, median {statistics.median(check_times) * 1000:.1f} ms, "
-          f"p95 {p95(check_times) * 1000:.1f} ms; the server's debounce-off p95 is {p95(latencies[0]) / p95(check_times):.2f}x that")
+          f"p95 {p95(check_times) * 1000:.1f} ms; the server's p95 is {p95(latencies[0]) / p95(check_times):.2f}x that")
     print(f"server RSS with the five examples open: {memory:.1f} MB; goal < 150 MB: {'meets' if memory < 150 else 'misses'}")
     print(f"document: {len(text.splitlines())} lines; machine load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

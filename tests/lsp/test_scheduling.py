@@ -68,6 +68,26 @@ async def test_a_check_that_finishes_after_an_edit_is_kept_but_not_published(tmp
     assert published == [(uri, 2)]
 
 
+async def test_without_a_debounce_a_burst_of_edits_costs_two_checks(tmp_path, monkeypatch):
+    """The default: the first edit is checked at once; the edits made while it runs are
+    coalesced into one check of the last version, the only one published."""
+    gate = threading.Event()
+    server, documents, published, checked, uri = fake_server(tmp_path, monkeypatch, gate=gate)
+    server.settings = Settings()
+    assert server.settings.debounce_ms == 0
+    server.schedule(uri)  # version 1 starts at once and holds the worker at the gate
+    await asyncio.sleep(0.05)
+    assert server._inflight  # not waiting for a debounce
+    for version in range(2, 20):
+        documents[uri] = Document(version, TEXT + f"let b{version} = {version}\n")
+        server.schedule(uri)
+        await asyncio.sleep(0)
+    gate.set()
+    await asyncio.sleep(0.5)
+    assert checked == [(uri, 1), (uri, 19)]
+    assert published == [(uri, 19)]
+
+
 async def test_a_queued_stale_check_is_skipped(tmp_path, monkeypatch):
     gate = threading.Event()
     server, documents, published, checked, uri = fake_server(tmp_path, monkeypatch, gate=gate)
@@ -97,9 +117,9 @@ async def test_requests_wait_for_the_current_version(tmp_path, monkeypatch):
 
 def test_settings_accept_both_shapes_and_ignore_nonsense():
     base = Settings()
-    assert read_settings({"specs": ["a"], "debounceMs": 0}, base) == Settings(specs=("a",), debounce_ms=0)
+    assert read_settings({"specs": ["a"], "debounceMs": 25}, base) == Settings(specs=("a",), debounce_ms=25)
     assert read_settings({"mig": {"specs": "b"}}, base).specs == ("b",)
-    assert read_settings({"mig": {"specs": [1, "c"], "debounceMs": -5}}, base) == Settings(specs=("c",), debounce_ms=150)
+    assert read_settings({"mig": {"specs": [1, "c"], "debounceMs": -5}}, base) == Settings(specs=("c",), debounce_ms=server_module.DEFAULT_DEBOUNCE_MS)
     assert read_settings(None, base) is base
 
 

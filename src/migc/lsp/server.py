@@ -2,8 +2,10 @@
 method.
 
 Each document version is checked once, by `migc.lsp.snapshot.analyze` (the same `check_file` as
-`migc check`), on one worker thread so the event loop keeps answering while a check runs. Edits
-are debounced (150 ms by default): a new edit cancels the pending check of the previous one, and
+`migc check`), on one worker thread so the event loop keeps answering while a check runs. An edit
+is checked at once: a check queued behind a running one is skipped when an edit has made it
+stale, so a burst of edits costs at most two checks, and the last edit's diagnostics follow
+within one check's time. A debounce (`debounceMs`, default 0) can delay checks on slow machines;
 a check that finishes after the document moved on is kept for completion but not published.
 Requests that need positions in the current text (hover, definition, ...) wait for the current
 version's analysis; completion and signature help answer at once from the latest one.
@@ -45,7 +47,7 @@ log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 
 SERVER_NAME = "migc"
-DEFAULT_DEBOUNCE_MS = 150
+DEFAULT_DEBOUNCE_MS = 0  # stale checks are skipped anyway; waiting only adds latency
 SWITCH_INTERVAL = 0.0002
 
 

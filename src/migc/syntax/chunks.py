@@ -10,6 +10,8 @@ parsing the whole file whenever each chunk holds whole items, which the boundari
 from __future__ import annotations
 
 import re
+import types
+import typing
 
 import msgspec
 
@@ -24,52 +26,34 @@ class Chunk(msgspec.Struct, frozen=True):
     text: str
 
 
+# What the scan stops at: comments, strings and backquoted names (skipped whole; one left open
+# ends at its line's end), brackets, and line breaks. Everything else is passed over in C.
+_SCAN = re.compile(r'#[^\n]*|"(?:[^"\\\n]|\\.)*"?|`[^`\n]*`?|[{}\[\]()\n]')
+_OPENING = frozenset("{[(")
+_CLOSING = frozenset("}])")
+
+
 def split(text: str) -> list[Chunk]:
     chunks: list[Chunk] = []
     depth = 0
     start = 0
     start_line = 1
     line = 1
-    index = 0
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if char == "#":
-            newline = text.find("\n", index)
-            index = length if newline == -1 else newline
-            continue
-        if char == '"' or char == "`":
-            index = _skip_quoted(text, index, char)
-            continue
-        if char in "{[(":
-            depth += 1
-        elif char in "}])":
-            depth = max(depth - 1, 0)
-        elif char == "\n":
+    for match in _SCAN.finditer(text):
+        char = match.group()
+        if char == "\n":
             line += 1
+            index = match.start()
             if depth == 0 and _starts_item(text, index + 1) and index + 1 > start:
                 chunks.append(Chunk(start, start_line, text[start : index + 1]))
                 start, start_line = index + 1, line
-        index += 1
-    if start < length or not chunks:
+        elif char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(depth - 1, 0)
+    if start < len(text) or not chunks:
         chunks.append(Chunk(start, start_line, text[start:]))
     return chunks
-
-
-def _skip_quoted(text: str, index: int, quote: str) -> int:
-    """The index after a string or backquoted name; a quote left open ends at its line's end."""
-    index += 1
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and quote == '"':
-            index += 2
-            continue
-        if char == quote:
-            return index + 1
-        if char == "\n":
-            return index
-        index += 1
-    return index
 
 
 def _starts_item(text: str, index: int) -> bool:
@@ -85,28 +69,51 @@ def _starts_item(text: str, index: int) -> bool:
         return bool(_ITEM_START.match(line))
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_PLAIN = (str, int, float, bool, type(None))
+_SPAN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _span_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a Struct type that can hold a span (declared as anything but a plain value)."""
+    fields = _SPAN_FIELDS.get(kind)
+    if fields is None:
+        fields = _SPAN_FIELDS[kind] = tuple(
+            field.name for field in msgspec.structs.fields(kind) if not _is_plain(field.type)
+        )
+    return fields
+
+
+def _is_plain(annotation) -> bool:
+    if annotation in _PLAIN:
+        return True
+    arguments = getattr(annotation, "__args__", None)  # `str | None`, `Literal["a", "b"]`
+    if getattr(annotation, "__origin__", None) is typing.Literal:
+        return True
+    return bool(arguments) and type(annotation) is types.UnionType and all(_is_plain(a) for a in arguments)
 
 
 def relocate(value, offset: int, lines: int, file: str):
     """`value` (an AST node, diagnostic, comment or tuple of them) with every span moved by
     `offset` characters and `lines` lines into `file`. Columns never change: chunks start at
     column 1."""
-    kind = type(value)
-    if kind is Span:
-        return Span(file=file, line=value.line + lines, column=value.column, end_line=value.end_line + lines,
-                    end_column=value.end_column, start=value.start + offset, end=value.end + offset)
-    if kind is tuple:
-        return tuple([relocate(item, offset, lines, file) for item in value])
-    if isinstance(value, msgspec.Struct):
-        fields = _FIELDS.get(kind)
-        if fields is None:
-            fields = _FIELDS[kind] = kind.__struct_fields__
-        changes = {}
-        for name in fields:
-            field = getattr(value, name)
-            if field is None or type(field) in (str, int, float, bool):
-                continue
-            changes[name] = relocate(field, offset, lines, file)
-        return msgspec.structs.replace(value, **changes) if changes else value
-    return value
+    replace = msgspec.structs.replace
+
+    def move(value):
+        kind = type(value)
+        if kind is Span:
+            return Span(file=file, line=value.line + lines, column=value.column, end_line=value.end_line + lines,
+                        end_column=value.end_column, start=value.start + offset, end=value.end + offset)
+        if kind is tuple:
+            return tuple([move(item) for item in value])
+        if kind in _PLAIN:
+            return value
+        if isinstance(value, msgspec.Struct):
+            changes = {}
+            for name in _span_fields(kind):
+                field = getattr(value, name)
+                if type(field) not in _PLAIN:
+                    changes[name] = move(field)
+            return replace(value, **changes) if changes else value
+        return value
+
+    return move(value)

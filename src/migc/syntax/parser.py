@@ -74,33 +74,60 @@ def parse(source: SourceFile, *, incremental: bool = False) -> ParseResult:
     items: list = []
     diagnostics: list[Diagnostic] = []
     comments: list[Comment] = []
+    previous = _PLACED.get(source.name) or {}
+    current: dict = {}
     for index, part in enumerate(parts):
-        result = _parse_chunk(part.text, final=index == len(parts) - 1)
-        offset, lines = part.start, part.line - 1
-        if result.module is not None:
-            items.extend(chunks.relocate(result.module.items, offset, lines, source.name))
-        diagnostics.extend(chunks.relocate(result.diagnostics, offset, lines, source.name))
-        comments.extend(chunks.relocate(tuple(result.comments), offset, lines, source.name))
+        key = (part.text, index == len(parts) - 1, part.start, part.line)
+        placed = current[key] = previous.get(key) or _place(part, final=key[1], file=source.name)
+        items.extend(placed[0])
+        diagnostics.extend(placed[1])
+        comments.extend(placed[2])
+    _PLACED.put(source.name, current)
     module = ast.Module(span=source.span(0, len(source.text)), items=tuple(items))
     return ParseResult(source=source, module=module, diagnostics=tuple(sorted(diagnostics, key=Diagnostic.sort_key)), comments=tuple(comments))
 
 
-_CHUNK_CACHE: OrderedDict[tuple[str, bool], ParseResult] = OrderedDict()
-_CHUNK_CACHE_SIZE = 4096
+class _Lru:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        with _lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with _lock:
+            self.entries[key] = value
+            if len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+# Chunks parsed on their own (positions from the chunk's start), and per file the chunks of its
+# last parse, moved to where they sat. An edit that keeps its line's length moves nothing; one
+# that changes it moves the chunks after it (moving is cheaper than parsing them again).
+_CHUNKS = _Lru(4096)
+_PLACED = _Lru(64)
+
+
+def _place(part: chunks.Chunk, *, final: bool, file: str) -> tuple[tuple, tuple, tuple]:
+    """A chunk's items, diagnostics and comments, with positions in the file."""
+    result = _parse_chunk(part.text, final=final)
+    items = result.module.items if result.module is not None else ()
+    return chunks.relocate((items, result.diagnostics, result.comments), part.start, part.line - 1, file)
 
 
 def _parse_chunk(text: str, *, final: bool) -> ParseResult:
     key = (text, final)
-    with _lock:
-        cached = _CHUNK_CACHE.get(key)
-        if cached is not None:
-            _CHUNK_CACHE.move_to_end(key)
-            return cached
-    result = _parse_whole(SourceFile("", text), final=final)
-    with _lock:
-        _CHUNK_CACHE[key] = result
-        if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:
-            _CHUNK_CACHE.popitem(last=False)
+    result = _CHUNKS.get(key)
+    if result is None:
+        result = _parse_whole(SourceFile("", text), final=final)
+        _CHUNKS.put(key, result)
     return result
 
 
