@@ -90,3 +90,9 @@ def test_corpus_is_not_empty() -> None:
 def test_mutated_examples_parse_the_same_both_ways(text: str) -> None:
     fast, lark = both(text)
     assert fast == lark
+
+
+def test_the_cached_tables_are_the_ones_lark_derives_now() -> None:
+    from migc.syntax import grammar, tables
+
+    assert tables.tables() == tables.derive(grammar.parser())
