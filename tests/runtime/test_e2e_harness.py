@@ -7,6 +7,10 @@
   loads whatever order the target assigned ids in;
 - `expectations(...)`: per loaded record, what the transform says the target must hold,
   computed here from the source (not through the engine's loader);
+- `coverage(...)`: how many units each map (each routing branch) gets and which values-table
+  entries the source hits;
+- `outcomes(...)`: per unit, whether a full run loads, quarantines or skips it, and why,
+  computed here from the source and the `.mig` rules (not read from the journal);
 - `TargetServer`: a target sandbox served over HTTP from a thread, so a `migc run` subprocess
   can be killed while the target keeps what it received.
 """
@@ -21,6 +25,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +34,7 @@ import msgspec
 from migc import ir
 from migc.connectors.ratelimit import RateBudget
 from migc.connectors.retry import RetryPolicy
+from migc.runtime.builtins import BuiltinError
 from migc.runtime.engine import Engine, RunOptions, RunSummary, decoder_for, field_value, source_id, to_wire
 from migc.runtime.journal import ConsentRecord, SqliteJournal, now
 from migc.runtime.session import TARGET_STATE_FILE, SandboxSpec, open_session, start_run
@@ -65,7 +71,7 @@ def analysis(name: str):
 
 
 def spec(records: int = 16, **overrides: Any) -> SandboxSpec:
-    return SandboxSpec(seed=7, records=records, **{**FAST_CLIENT, **overrides})
+    return SandboxSpec(records=records, **{"seed": 7, **FAST_CLIENT, **overrides})
 
 
 async def run_example(name: str, run_dir: Path, sandbox: SandboxSpec, *, sample: int | None = None, resend_held: bool = False,
@@ -174,46 +180,204 @@ class Expected(msgspec.Struct, kw_only=True):
 async def expectations(name: str, sandbox: SandboxSpec, run_dir: Path) -> dict[tuple[str, str], Expected]:
     """(phase, source id) -> what the transform produces, for every unit of every map, read from a
     fresh source sandbox and routed and grouped here."""
-    result = analysis(name)
     found: dict[tuple[str, str], Expected] = {}
-    scratch = run_dir.parent / f"{run_dir.name}-expectations"
-    async with open_session(result, scratch, sandbox=msgspec.structs.replace(sandbox, target_url=None)) as session:
+    async with open_session(analysis(name), _scratch(run_dir, "expectations"), sandbox=_source_only(sandbox)) as session:
+        async for unit in _units(session):
+            if not unit.error:
+                _expect(found, unit.program, unit.functions, unit.sid, unit.payload)
+    return found
+
+
+class Coverage(msgspec.Struct, kw_only=True):
+    units: dict[str, int]  # map id -> units routed to it (records, or groups)
+    values: dict[str, dict[str, int]]  # values table -> entry (repr of its key, "else", "missing") -> hits
+
+
+async def coverage(name: str, sandbox: SandboxSpec, run_dir: Path) -> Coverage:
+    """How much of the example the source exercises: units per map (every routing branch is a map)
+    and how often each values-table entry, its `else` and a missing value are looked up."""
+    units: dict[str, int] = {}
+    values: dict[str, dict[str, int]] = {}
+    async with open_session(analysis(name), _scratch(run_dir, "coverage"), sandbox=_source_only(sandbox)) as session:
         compiled = session.compiled
-        for program in compiled.program.maps:
-            functions = compiled.maps[program.id]
-            spec_ = session.source_catalog.objects.get(program.source)
-            decode = decoder_for(spec_)
-            id_field = spec_.id_field if spec_ is not None else ""
-            earlier = [compiled.maps[m.id].route for m in compiled.program.maps[: compiled.program.maps.index(program)]
-                       if m.source == program.source and m.route == "where"]
-            groups: dict[str, list[dict]] = {}
-            seen: set = set()
-            async for raw in session.source.read(program.source):
-                try:
-                    record = decode(raw)
-                except Exception:
-                    continue
+        units.update({program.id: 0 for program in compiled.program.maps})
+        for index, table in enumerate(compiled.program.values):
+            counts = values[table.name] = {repr(key): 0 for key, _ in table.entries}
+            counts.update({"else": 0, "missing": 0})
+            function = compiled.namespace.get(f"V{index}")
+            if function is not None:
+                keys = [key for key, _ in table.entries]
+                compiled.namespace[f"V{index}"] = _counting(function, keys, counts)
+        async for unit in _units(session):
+            units[unit.program.id] += 1
+            if not unit.error:
+                with contextlib.suppress(Exception):
+                    unit.functions.transform(unit.payload)
+    return Coverage(units=units, values=values)
+
+
+def _counting(function, keys: list[Any], counts: dict[str, int]):
+    """A values-table lookup that counts which entry each value hits (keys compare by type too,
+    as the generated lookup does: True is not 1)."""
+    def lookup(value: Any) -> Any:
+        if value is None:
+            counts["missing"] += 1
+        else:
+            entry = next((repr(key) for key in keys if key == value and type(key) is type(value)), "else")
+            counts[entry] += 1
+        return function(value)
+
+    return lookup
+
+
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    """What a full run must do with one unit."""
+
+    phase: str
+    source_id: str
+    disposition: str  # "loaded", "quarantined" or "skipped"
+    reason: str = ""  # the journal's reason for a quarantine or a skip
+
+
+async def outcomes(name: str, sandbox: SandboxSpec, run_dir: Path, phases: list[str],
+                   refused: dict[str, str] | None = None) -> dict[tuple[str, str], Outcome]:
+    """(phase, source id) -> what a full run into an empty target does with the unit, computed
+    from the source phase by phase in the order given (the run's load order): source values that
+    cannot be read, units over a `limit`, failing field programs, `flag ... -> quarantine`, refs
+    `else quarantine` that match nothing loaded so far, merges that find no record. `refused`
+    names the phases whose every remaining record the target refuses by design, with the reason."""
+    refused = refused or {}
+    result: dict[tuple[str, str], Outcome] = {}
+    async with open_session(analysis(name), _scratch(run_dir, "outcomes"), sandbox=_source_only(sandbox)) as session:
+        compiled = session.compiled
+        maps = {program.id: program for program in compiled.program.maps}
+        units: dict[str, list[_SourceUnit]] = {phase: [] for phase in maps}
+        async for unit in _units(session):
+            units[unit.program.id].append(unit)
+        loaded: dict[tuple[str, str], set[str]] = {}  # (object, .mig field) -> values held, normalized
+        for phase in phases:
+            program = maps[phase]
+            steps = {step.field: step for step in program.steps if isinstance(step, ir.FieldStep) and step.ref is not None}
+            per_limit_key: dict[Any, int] = {}
+            for unit in units[phase]:
+                if (phase, unit.sid) in result:
+                    continue  # the same source id read twice counts once (as a duplicate)
+                outcome = _outcome(program, unit, steps, loaded, per_limit_key, refused.get(phase))
+                result[(phase, unit.sid)] = outcome
+    return result
+
+
+def _outcome(program: ir.MapProgram, unit: _SourceUnit, steps: dict[str, ir.FieldStep], loaded: dict[tuple[str, str], set[str]],
+             per_limit_key: dict[Any, int], refusal: str | None) -> Outcome:
+    def end(disposition: str, reason: str = "") -> Outcome:
+        return Outcome(phase=program.id, source_id=unit.sid, disposition=disposition, reason=reason)
+
+    if unit.error:
+        return end("quarantined", unit.error)
+    if unit.functions.limit_key is not None:
+        group = unit.functions.limit_key(unit.first)
+        per_limit_key[group] = per_limit_key.get(group, 0) + 1
+        if per_limit_key[group] > (program.limit or 0):
+            return end("skipped", f"over the limit of {program.limit} per {group}")
+    try:
+        out, refs, fired = unit.functions.transform(unit.payload)
+    except Exception as error:
+        return end("quarantined", str(error) or type(error).__name__)
+    stopping = next((program.flags[i] for i in fired if program.flags[i].action == "quarantine"), None)
+    if stopping is not None:
+        return end("quarantined", f"flag: {stopping.message}")
+    for field, (values, _) in refs.items():
+        ref = steps[field].ref
+        if not ref.quarantine or (ref.target == program.target and not program.merge):
+            continue  # a fallback value, or a self reference set after the phase
+        found = any(_present(value) and not match.fuzzy and _normalized(value) in loaded.get((ref.target, match.field), ())
+                    for match, value in zip(ref.matches, values))
+        if not found:
+            matches = ", ".join(f"{match.field} = {to_wire(value)!r}" for match, value in zip(ref.matches, values))
+            return end("quarantined", f"ref {ref.target}: no record matches {matches}")
+    if program.merge:
+        identity = out.get(program.key_field)
+        if _normalized(identity) not in loaded.get((program.target, program.key_field), ()):
+            shown = "" if identity is None else str(to_wire(identity))
+            return end("skipped", f"no {program.target} record has {program.key_field} = {shown!r}")
+    if refusal is not None:
+        return end("quarantined", refusal)
+    for field, value in out.items():
+        if _present(value):
+            loaded.setdefault((program.target, field), set()).add(_normalized(value))
+    return end("loaded")
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def _normalized(value: Any) -> str:
+    return str(to_wire(value)).strip().casefold()
+
+
+def _scratch(run_dir: Path, purpose: str) -> Path:
+    return run_dir.parent / f"{run_dir.name}-{purpose}"
+
+
+def _source_only(sandbox: SandboxSpec) -> SandboxSpec:
+    return msgspec.structs.replace(sandbox, target_url=None)
+
+
+class _SourceUnit(msgspec.Struct, kw_only=True):
+    """A unit of work as the engine forms it: a record, or a group's records."""
+
+    program: ir.MapProgram
+    functions: Any
+    sid: str
+    payload: Any = None
+    first: Any = None
+    error: str = ""  # the record could not be decoded, routed or grouped
+
+
+async def _units(session) -> AsyncIterator[_SourceUnit]:
+    """Every unit of every map: source records decoded, routed (`where`, then `otherwise` for
+    what earlier routes left) and grouped, in source order (groups in the order of their first
+    record)."""
+    compiled = session.compiled
+    for program in compiled.program.maps:
+        functions = compiled.maps[program.id]
+        spec_ = session.source_catalog.objects.get(program.source)
+        decode = decoder_for(spec_)
+        id_field = spec_.id_field if spec_ is not None else ""
+        earlier = [compiled.maps[m.id].route for m in compiled.program.maps[: compiled.program.maps.index(program)]
+                   if m.source == program.source and m.route == "where"]
+        groups: dict[str, list[dict]] = {}
+        seen: set = set()
+        async for raw in session.source.read(program.source):
+            try:
+                record = decode(raw)
+            except BuiltinError as error:
+                yield _SourceUnit(program=program, functions=functions, sid=source_id(raw, id_field), first=raw, error=str(error))
+                continue
+            try:
                 if functions.route is not None and not functions.route(record):
                     continue
                 if program.route == "otherwise" and any(route(record) for route in earlier if route is not None):
                     continue
-                if program.grouping:
-                    key = functions.group_key(record)
-                    sid = "|".join("" if k is None else str(k) for k in key)
-                    if program.grouping == "summarize":
-                        groups.setdefault(sid, []).append(record)
-                        continue
-                    if sid in seen:
-                        continue
-                    seen.add(sid)
-                    payload = record
-                else:
-                    sid = source_id(record, id_field)
-                    payload = record
-                _expect(found, program, functions, sid, payload)
-            for sid, members in groups.items():
-                _expect(found, program, functions, sid, members)
-    return found
+                key = functions.group_key(record) if program.grouping else None
+            except Exception as error:
+                yield _SourceUnit(program=program, functions=functions, sid=source_id(raw, id_field), first=raw,
+                                  error=str(error) or type(error).__name__)
+                continue
+            if program.grouping:
+                sid = "|".join("" if k is None else str(k) for k in key)
+                if program.grouping == "summarize":
+                    groups.setdefault(sid, []).append(record)
+                    continue
+                if sid in seen:
+                    continue
+                seen.add(sid)
+            else:
+                sid = source_id(record, id_field)
+            yield _SourceUnit(program=program, functions=functions, sid=sid, payload=record, first=record)
+        for sid, members in groups.items():
+            yield _SourceUnit(program=program, functions=functions, sid=sid, payload=members, first=members[0])
 
 
 def _expect(found, program: ir.MapProgram, functions, sid: str, payload: Any) -> None:

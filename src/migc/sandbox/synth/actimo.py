@@ -47,6 +47,16 @@ MODEL = Model(
 # Every MANAGER_EVERY-th employee has the engagement role "manager"; the others report to one.
 MANAGER_EVERY = 12
 ENROLLMENT_STATUSES = ("Not Started", "In Progress", "Completed")
+# Tasks are read from the UI export, which writes the display labels (the same words as learning
+# progress); a few tasks were cancelled, a status the agreed mapping does not list. The first
+# tasks take each status and priority in turn (`Draw.spread`), so a small data set has them all.
+TASK_STATUSES = (("Not Started", 30), ("In Progress", 20), ("Completed", 47), ("Cancelled", 3))
+TASK_PRIORITIES = (("Low", 30), ("Normal", 55), ("High", 15))
+# Files hang off messages, learning paths, tasks and group posts; the first attachments take the
+# parent types in turn (a group post where none exists yet at one user: a message instead).
+ATTACHMENT_PARENTS = (("Message", 45), ("LearningPath", 20), ("Task", 20), ("GroupPost", 15))
+# Attachment LARGE_VIDEO is a recorded town hall above the CRMs' attachment limits (100 MB in Zoho).
+LARGE_VIDEO = 4
 _DEPARTMENTS = ("Sales", "Operations", "Warehouse", "HR", "Finance", "IT", "Customer Service",
                 "Marketing", "Store")
 _TITLES = ("Associate", "Specialist", "Coordinator", "Team Lead", "Driver", "Cashier",
@@ -154,7 +164,7 @@ def user(seed: int, index: int) -> dict[str, Any]:
         manager_id: int | None = orphan_contact_id(seed, boss)
     else:
         manager_id = contact_id(seed, boss) if boss is not None else None
-    inactive = draw.chance(INACTIVE)
+    inactive = draw.chance(INACTIVE) or index == 1  # employee 1 is, so that even a small data set has one
     full_name = " ".join(part for part in (person.first_name, person.last_name) if part)
     organisation = company(seed, PLATFORM, person.company_index or 0)
     return {
@@ -328,7 +338,8 @@ def learning_enrollment(seed: int, index: int) -> dict[str, Any]:
     first = int(paths * unit(seed, stream, employee))
     draw = Draw(seed, stream, index)
     enrolled = created_at(seed, stream, index)
-    status = draw.weighted(((ENROLLMENT_STATUSES[0], 25), (ENROLLMENT_STATUSES[1], 30), (ENROLLMENT_STATUSES[2], 45)))
+    # The first employees are a new joiner who has started nothing, one midway and one done.
+    status = draw.spread(employee, ((ENROLLMENT_STATUSES[0], 25), (ENROLLMENT_STATUSES[1], 30), (ENROLLMENT_STATUSES[2], 45)))
     progress = {"Not Started": 0, "In Progress": draw.between(5, 95), "Completed": 100}[status]
     path_index = (first + slot) % paths
     return {
@@ -402,7 +413,7 @@ def task(seed: int, index: int) -> dict[str, Any]:
     stream = _STREAMS["Task"]
     draw = Draw(seed, stream, index)
     created = created_at(seed, stream, index)
-    status = draw.weighted((("open", 30), ("in_progress", 20), ("completed", 50)))
+    status = draw.spread(index, TASK_STATUSES)
     due = created + draw.between(1, 45) * 86400
     managers = (MODEL.bound("Task", index, "User") - 1) // MANAGER_EVERY + 1
     assignee = draw.below(MODEL.bound("Task", index, "User"))
@@ -412,9 +423,9 @@ def task(seed: int, index: int) -> dict[str, Any]:
         "subject": " ".join(draw.sample(LOREM, 3)).capitalize(),
         "description": " ".join(draw.sample(LOREM, 10)).capitalize() + ".",
         "status": status,
-        "priority": draw.weighted((("low", 30), ("normal", 55), ("high", 15))),
+        "priority": draw.spread(index, TASK_PRIORITIES),
         "due_date": iso(due)[:10],
-        "completed_at": iso(between(draw, created, due + 10 * 86400)) if status == "completed" else None,
+        "completed_at": iso(between(draw, created, due + 10 * 86400)) if status == "Completed" else None,
         "assignee_id": orphan_contact_id(seed, assignee) if orphan else contact_id(seed, assignee),
         "assignee_email": None if orphan else identity(seed, PLATFORM, assignee, _employer(seed)).email,
         "created_by_id": contact_id(seed, MANAGER_EVERY * draw.below(managers)),
@@ -423,24 +434,34 @@ def task(seed: int, index: int) -> dict[str, Any]:
     }
 
 
+_FILE_KINDS = (("pdf", "application/pdf", 8_000_000),
+               ("jpg", "image/jpeg", 6_000_000),
+               ("mp4", "video/mp4", 120_000_000),
+               ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", 4_000_000))
+
+
 def attachment(seed: int, index: int) -> dict[str, Any]:
     stream = _STREAMS["Attachment"]
     draw = Draw(seed, stream, index)
-    parent_type = draw.weighted((("Message", 45), ("LearningPath", 20), ("Task", 20), ("GroupPost", 15)))
+    parent_type = draw.spread(index, ATTACHMENT_PARENTS)
+    if not MODEL.bound("Attachment", index, parent_type):
+        parent_type = "Message"  # the first files exist from one user on, group posts from two
     parent_index = draw.below(MODEL.bound("Attachment", index, parent_type))
     parent_id = {"Message": message_id, "LearningPath": learning_path_id, "Task": task_id,
                  "GroupPost": group_post_id}[parent_type](parent_index)
-    extension, mime, limit = draw.pick((("pdf", "application/pdf", 8_000_000),
-                                        ("jpg", "image/jpeg", 6_000_000),
-                                        ("mp4", "video/mp4", 120_000_000),
-                                        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", 4_000_000)))
+    extension, mime, limit = draw.pick(_FILE_KINDS)
+    if index == LARGE_VIDEO:
+        extension, mime, limit = _FILE_KINDS[2]
     filename = f"{'-'.join(draw.sample(LOREM, 2))}-{index}.{extension}"
+    # Skewed: most are small, a tail (videos above all) exceeds CRM attachment limits (~20 MB).
+    size = int(draw.uniform() ** 3 * limit) + 1024
+    if index == LARGE_VIDEO:
+        size = limit - size % (limit // 8)
     return {
         "id": 70_000 + index,
         "file_name": filename,
         "mime_type": mime,
-        # Skewed: most are small, a tail (videos above all) exceeds CRM attachment limits (~20 MB).
-        "bytes": int(draw.uniform() ** 3 * limit) + 1024,
+        "bytes": size,
         "parent_type": parent_type,
         "parent_id": parent_id,
         "url": f"https://files.actimo.example/{draw.hex(16)}/{filename}",

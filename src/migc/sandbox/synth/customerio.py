@@ -112,7 +112,10 @@ def anonymous_id(seed: int, index: int) -> str:
 
 
 def object_type(seed: int, index: int) -> int:
-    """The type of custom object `index`: mostly companies; object 0 always is one."""
+    """The type of custom object `index`: mostly companies; object 0 always is one and object 1
+    a subscription (both exist from one user on), so every data set holds both types."""
+    if index == 1:
+        return SUBSCRIPTION_TYPE
     if index == 0 or unit(seed, _OBJECT_TYPE, index) < 0.85:
         return COMPANY_TYPE
     return SUBSCRIPTION_TYPE
@@ -182,7 +185,8 @@ def person(seed: int, index: int) -> dict[str, Any]:
     updated = updated_at(draw, created)
     employer = who.company_index
     works_at = company(seed, PLATFORM, employer) if employer is not None else None
-    stage = draw.weighted(tuple(zip(LIFECYCLE_STAGES, (30, 15, 10, 8, 30, 7), strict=True)))
+    # The first six people are at each stage in turn: a small workspace still has all of them.
+    stage = draw.spread(index, tuple(zip(LIFECYCLE_STAGES, (30, 15, 10, 8, 30, 7), strict=True)))
     if works_at is None and stage in ("sql", "opportunity"):
         stage = "lead"  # qualification comes with an account
     devices = []
@@ -302,8 +306,9 @@ def relationship(seed: int, index: int) -> dict[str, Any]:
         if employer is not None:
             related, role = employer, draw.pick(("admin", "member", "billing", "owner"))
         else:
-            related = draw.below(MODEL.bound("Relationship", index, "Object"))
-            while related > 0 and object_type(seed, related) != SUBSCRIPTION_TYPE:
+            # The nearest subscription at or below a drawn object (object 1 always is one).
+            related = max(1, draw.below(MODEL.bound("Relationship", index, "Object")))
+            while object_type(seed, related) != SUBSCRIPTION_TYPE:
                 related -= 1
             role = "subscriber"
         kind, related_id = object_type(seed, related), object_id(seed, related)

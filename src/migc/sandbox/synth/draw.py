@@ -112,6 +112,16 @@ class Draw:
                 return option
         return options[-1][0]
 
+    def spread(self, index: int, options: Sequence[tuple[_T, float]]) -> _T:
+        """Like `weighted`, except that records 0 .. len(options) - 1 take the options in turn.
+
+        A data set of a few users then still holds every option, however rare its weight (a
+        sample migration must see every routing branch and values entry). The draw is made either
+        way, so the record's later draws do not depend on whether the option was spread.
+        """
+        drawn = self.weighted(options)
+        return options[index][0] if 0 <= index < len(options) else drawn
+
     def sample(self, options: Sequence[_T], count: int) -> list[_T]:
         """`count` distinct options (fewer if there are not that many), in a random order."""
         return self._random.sample(list(options), min(count, len(options)))

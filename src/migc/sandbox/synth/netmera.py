@@ -59,6 +59,7 @@ SEGMENT_ID_BASE = 1000
 NOTIFICATION_KEY_BASE = 50000
 ALL_USERS_SEGMENT = "All Users"
 CHANNELS = ("Push", "In-App", "SMS", "Email")
+_OTHER_CHANNELS = CHANNELS[1:]
 EVENT_NAMES = ("app_open", "page_view", "search", "add_to_cart", "purchase", "signup", "upgrade",
                "push_open", "share")
 HIGH_VALUE_EVENTS = ("purchase", "signup", "upgrade")
@@ -179,7 +180,7 @@ def user(seed: int, index: int) -> dict[str, Any]:
     draw = Draw(seed, _USER, index)
     created = created_at(seed, _USER, index)
     works_at = company(seed, PLATFORM, person.company_index) if person.company_index is not None else None
-    inactive = draw.chance(INACTIVE)
+    inactive = draw.chance(INACTIVE) or index == 1  # user 1 is, so that even a small data set has one
     last_active = created + int((REFERENCE_EPOCH - created) * draw.uniform())
     if inactive:
         last_active = min(last_active, REFERENCE_EPOCH - 400 * 86400)
@@ -258,9 +259,12 @@ def notification_key(index: int) -> int:
 
 
 def campaign_channel(seed: int, index: int) -> str:
-    """The channel of campaign `index`: every even-numbered campaign is a push."""
+    """The channel of campaign `index`: every even-numbered campaign is a push; campaigns 1, 3
+    and 5 (there from one user on) are the other channels in turn, later ones drawn."""
     if index % 2 == 0:
         return "Push"
+    if index < 2 * len(_OTHER_CHANNELS):
+        return _OTHER_CHANNELS[index // 2]
     point = unit(seed, _CHANNEL, index)
     return "In-App" if point < 0.4 else "SMS" if point < 0.7 else "Email"
 
@@ -271,7 +275,7 @@ def campaign(seed: int, index: int) -> dict[str, Any]:
     draw = Draw(seed, stream, index)
     channel = campaign_channel(seed, index)
     start = created_at(seed, stream, index)
-    status = "SENDING" if draw.chance(0.05) else "FINISHED"
+    status = "SENDING" if draw.chance(0.05) or index == 1 else "FINISHED"  # campaign 1 is still sending
     stats = []
     for platform in ("ANDROID", "IOS") if channel in ("Push", "In-App") else (channel.upper(),):
         sent = draw.between(100, 100_000)
