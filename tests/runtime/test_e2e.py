@@ -24,8 +24,8 @@ from migc.sandbox.zoho_crm import _field as zoho_field
 from tests.runtime.test_e2e_harness import (
     analysis,
     canonical,
-    digest,
     coverage,
+    digest,
     expectations,
     journal,
     outcomes,
@@ -92,8 +92,8 @@ def full_runs(tmp_path_factory) -> dict[str, FullRun]:
 @pytest.mark.parametrize("name", COMPLETE)
 def test_the_synthetic_source_spans_every_map_and_values_entry(tmp_path: Path, name: str, seed: int) -> None:
     """What a sample migration must be able to show (issue 7: every object, every routing
-    branch, every values entry), present in the source from a few users on, whatever the seed
-    of the sandboxes (0 for `migc sandbox serve`, 7 for `migc run --sandbox`)."""
+    branch, every values entry) is in the source from a few users on, with either seed the tools
+    default to (0 for `migc sandbox serve`, 7 for `migc run --sandbox`)."""
     found = asyncio.run(coverage(name, spec(SMALLEST_COVERING, seed=seed), tmp_path / "run"))
     assert [m for m, units in found.units.items() if not units] == []
     missing = [(table, entry) for table, hits in found.values.items() for entry, count in hits.items()

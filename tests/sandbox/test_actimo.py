@@ -105,11 +105,11 @@ class TestUpdates:
 
     async def test_edits_survive_save_and_load(self, api: httpx.AsyncClient, tmp_path: Path) -> None:
         app = api.app  # type: ignore[attr-defined]
-        sandbox.edit(app, "Task", 1, {"status": "completed"})
+        sandbox.edit(app, "Task", 1, {"status": "Completed"})
         app.state.store.save(tmp_path / "actimo.json")
         reloaded = sandbox.create_app(SandboxConfig(), Store.from_file(tmp_path / "actimo.json"))
         task = sandbox.dataset(reloaded).get("Task", 1)
-        assert task["status"] == "completed" and task["updated_at"] == "2025-06-02T12:00:01Z"
+        assert task["status"] == "Completed" and task["updated_at"] == "2025-06-02T12:00:01Z"
 
 
 class TestLimits:

@@ -120,3 +120,33 @@ def test_flows_and_integrations_carry_no_secrets() -> None:
     for integration in data["Integration"]:
         assert not {"api_key", "token", "password", "secret"} & set(integration)
     assert all(flow["steps"] for flow in data["Flow"])
+
+
+def test_tasks_use_the_export_labels_and_the_first_ones_span_them() -> None:
+    tasks = universe("actimo")["Task"]
+    statuses = [status for status, _ in actimo.TASK_STATUSES]
+    priorities = [priority for priority, _ in actimo.TASK_PRIORITIES]
+    assert [task["status"] for task in tasks[: len(statuses)]] == statuses
+    assert [task["priority"] for task in tasks[: len(priorities)]] == priorities
+    assert {task["status"] for task in tasks} == set(statuses)
+    assert {task["priority"] for task in tasks} == set(priorities)
+    for task in tasks:
+        assert (task["completed_at"] is not None) == (task["status"] == "Completed")
+
+
+def test_a_one_user_data_set_has_attachments_of_every_parent_that_exists_and_one_too_large() -> None:
+    data = universe("actimo", users=1)
+    parents = {name: _ids(data[name]) for name in ("Message", "LearningPath", "Task", "GroupPost")}
+    assert not parents["GroupPost"], "group posts start at two users"
+    for attachment in data["Attachment"]:
+        assert attachment["parent_id"] in parents[attachment["parent_type"]], attachment
+    assert {attachment["parent_type"] for attachment in data["Attachment"]} == {"Message", "LearningPath", "Task"}
+    large = data["Attachment"][actimo.LARGE_VIDEO]
+    assert large["mime_type"] == "video/mp4" and large["bytes"] > 100 * 1024 * 1024
+
+
+def test_the_first_employees_are_active_and_inactive_and_at_every_learning_stage() -> None:
+    data = universe("actimo", users=3)
+    assert [user["active"] for user in data["User"][:2]] == [True, False]
+    latest = {row["contact_id"]: row["status"] for row in data["LearningEnrollment"]}
+    assert list(latest.values()) == list(actimo.ENROLLMENT_STATUSES)

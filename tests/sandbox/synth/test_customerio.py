@@ -89,3 +89,22 @@ def test_segments_and_campaigns_reference_existing_segments() -> None:
     for campaign in data["Campaign"]:
         assert set(campaign["trigger_segment_ids"]) | set(campaign["filter_segment_ids"]) <= segments
         assert campaign["deduplicate_id"] == f"{campaign['id']}:{campaign['updated']}"
+
+
+def test_every_data_set_has_a_subscription_object_and_subscribers_relate_to_one() -> None:
+    smallest = universe("customerio", users=1)
+    assert [record["object_type_id"] for record in smallest["Object"][:2]] == [customerio.COMPANY_TYPE, customerio.SUBSCRIPTION_TYPE]
+    data = universe("customerio")
+    types = {record["cio_object_id"]: record["object_type_id"] for record in data["Object"]}
+    subscribers = [r for r in data["Relationship"] if r["attributes"]["role"] == "subscriber"]
+    assert subscribers
+    for relationship in subscribers:
+        assert types[relationship["object"]] == relationship["object_type_id"] == customerio.SUBSCRIPTION_TYPE
+
+
+def test_the_first_people_are_at_each_lifecycle_stage() -> None:
+    people = universe("customerio", users=len(customerio.LIFECYCLE_STAGES))["Person"]
+    for person, stage in zip(people, customerio.LIFECYCLE_STAGES, strict=True):
+        # Qualification comes with an account: without a company, sql and opportunity are leads.
+        unqualified = stage in ("sql", "opportunity") and person["company"] is None
+        assert person["lifecycle_stage"] == ("lead" if unqualified else stage)

@@ -57,3 +57,14 @@ def test_between_reaches_both_ends() -> None:
     draw = Draw(0, 0, 0)
     seen = {draw.between(1, 3) for _ in range(300)}
     assert seen == {1, 2, 3}
+
+
+def test_spread_gives_the_first_records_each_option_in_turn_then_draws_by_weight() -> None:
+    options = (("common", 97), ("rare", 2), ("rarer", 1))
+    assert [Draw(7, 11, index).spread(index, options) for index in range(3)] == ["common", "rare", "rarer"]
+    for index in range(3, 200):
+        assert Draw(7, 11, index).spread(index, options) == Draw(7, 11, index).weighted(options)
+    # The option's draw is made either way: the record's later draws do not shift.
+    spread, weighted = Draw(7, 11, 1), Draw(7, 11, 1)
+    assert spread.spread(1, options) == "rare" and weighted.weighted(options) == "common"
+    assert spread.uniform() == weighted.uniform()

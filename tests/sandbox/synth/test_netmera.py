@@ -107,3 +107,12 @@ def test_long_tags_and_recent_events_exist() -> None:
     recent = [event for event in data["Event"] if event["timestamp"] >= window]
     assert 0 < len(recent) < 0.1 * len(data["Event"])
 
+
+
+def test_a_two_user_data_set_has_every_channel_both_campaign_states_and_an_unsubscribed_user() -> None:
+    data = universe("netmera", users=2)
+    campaigns = data["Campaign"]
+    assert [campaign["channel"] for campaign in campaigns[:6]] == ["Push", "In-App", "Push", "SMS", "Push", "Email"]
+    assert campaigns[1]["status"] == "SENDING" and campaigns[1]["endDate"] is None
+    assert {campaign["status"] for campaign in campaigns} == {"FINISHED", "SENDING"}
+    assert [user["isSubscribed"] for user in data["User"]][1] is False

@@ -7,6 +7,12 @@ data set for any larger N; references (events to users, responses to surveys and
 to users, posts to groups, ...) always point at records inside the prefix that contains the
 referring record (see `population`). Hard cases and their rates are listed in `hardcases`.
 
+Small data sets still hold every kind of record a migration routes or maps differently: where
+such a kind is rare (a task's status, a file's parent, a subscription object, a campaign still
+sending, an inactive user), the first records of the object take each kind in turn
+(`Draw.spread`, or a fixed index), so from 5 users on the source exercises every map, routing
+branch and values entry of the examples (tests/runtime/test_e2e.py checks it).
+
     >>> counts("netmera", 100)["Event"]
     2000
     >>> record("actimo", "User", 0, seed=7)["employee_id"]
