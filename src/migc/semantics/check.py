@@ -513,6 +513,10 @@ class _Checker:
             rows[info.row]["maps"].append(info)
         for rebuild in rebuilds:
             rows[rebuild.row]["rebuilds"].append(rebuild)
+        # The rows something is lost in, collected once instead of searched for per row; a row that
+        # states its loss (`lossy "..."`) adds itself below, before it is classified.
+        losing_rows = {p.row for p in self.ctx.lossy}
+        rows_lossy_as_a_whole = {p.row for p in self.ctx.lossy if p.kind in ("object", "limit")}
         result = []
         for label, entry in rows.items():
             block: ast.ObjectBlock | None = entry["block"]
@@ -521,9 +525,11 @@ class _Checker:
             reason = stated.reason.value if stated is not None and stated.reason else ""
             if stated is not None and stated.kind == "lossy" and reason:
                 self.ctx.lossy.append(LossyPoint(row=label, source=label, target=block.target_label.value, field="", kind="object", reason=reason, span=block.cardinality.span))
-            computed = self._classify(entry["maps"], entry["extends"], entry["rebuilds"], label)
+                losing_rows.add(label)
+                rows_lossy_as_a_whole.add(label)
+            computed = self._classify(entry["maps"], entry["extends"], entry["rebuilds"], lossy=label in rows_lossy_as_a_whole)
             if stated is not None:
-                self._check_cardinality(block, entry["maps"], label)
+                self._check_cardinality(block, entry["maps"], label, loses=label in losing_rows)
             result.append(ObjectRow(
                 label=label,
                 target_label=block.target_label.value if block else ", ".join(dict.fromkeys(m.target for m in entry["maps"])) or ", ".join(r.destination for r in entry["rebuilds"]),
@@ -538,10 +544,11 @@ class _Checker:
             ))
         return result
 
-    def _classify(self, maps: list[MapInfo], extends: list[str], rebuilds: list[Rebuild], row: str) -> str:
+    def _classify(self, maps: list[MapInfo], extends: list[str], rebuilds: list[Rebuild], *, lossy: bool) -> str:
+        """`lossy`: the row loses whole records (an object-level `lossy`, a `limit`)."""
         if rebuilds and not maps and not extends:
             return "rebuild"
-        if any(p.row == row and p.kind in ("object", "limit") for p in self.ctx.lossy):
+        if lossy:
             return "lossy"
         by_source: dict[str, list[MapInfo]] = {}
         for info in maps:
@@ -552,10 +559,11 @@ class _Checker:
                 return "1:many"
         return "1:1"
 
-    def _check_cardinality(self, block: ast.ObjectBlock, maps: list[MapInfo], label: str) -> None:
+    def _check_cardinality(self, block: ast.ObjectBlock, maps: list[MapInfo], label: str, *, loses: bool) -> None:
+        """`loses`: something in the row is lost (a drop, a limit, a lossy field or object)."""
         kind = block.cardinality.kind
         if kind == "lossy":
-            has_loss = block.cardinality.reason is not None or any(p.row == label for p in self.ctx.lossy)
+            has_loss = block.cardinality.reason is not None or loses
             if not has_loss:
                 self.d.add(codes.CARDINALITY_MISMATCH, block.cardinality.span,
                            f"\"{label}\" is declared lossy, but nothing in it says what is lost; give a reason: `lossy \"...\"`")

@@ -74,21 +74,22 @@ class ExpressionChecker:
     # ------------------------------------------------------------------ entry points
 
     def infer(self, expr: ast.Node, env: RecordEnv | None) -> T.Type:
-        if self._depth == 0:
+        depth = self._depth
+        if depth == 0:
             self._reported_depth = False
-        self._depth += 1
+        elif depth >= MAX_DEPTH:
+            if not self._reported_depth:  # once per outermost expression
+                self._reported_depth = True
+                self.diagnostics.add(codes.TOO_DEEP, expr.span, "this expression nests too deeply; split it with `let`")
+            return T.ANY
+        rule = _RULES.get(type(expr))
+        if rule is None:  # not an expression node: fail as a missing `_infer_<Class>` method
+            rule = getattr(ExpressionChecker, "_infer_" + type(expr).__name__)
+        self._depth = depth + 1
         try:
-            if self._depth > MAX_DEPTH:
-                if not self._reported_depth:  # once per outermost expression
-                    self._reported_depth = True
-                    self.diagnostics.add(codes.TOO_DEEP, expr.span, "this expression nests too deeply; split it with `let`")
-                return T.ANY
-            rule = _RULES.get(type(expr))
-            if rule is None:  # not an expression node: fail as a missing `_infer_<Class>` method
-                rule = getattr(ExpressionChecker, "_infer_" + type(expr).__name__)
             return rule(self, expr, env)
         finally:
-            self._depth -= 1
+            self._depth = depth
 
     def condition(self, expr: ast.Node, env: RecordEnv | None, what: str) -> None:
         kind = self.infer(expr, env)
@@ -117,10 +118,11 @@ class ExpressionChecker:
                 env.used_fields.add(name)
                 self.references.append(Reference(span=span, kind="field", name=name, owner=env.object_name))
                 return T.ANY
-            if name in env.fields:
+            field = env.fields.get(name)
+            if field is not None:
                 env.used_fields.add(name)
                 self.references.append(Reference(span=span, kind="field", name=name, owner=env.object_name))
-                return env.fields[name].type
+                return field.type
         symbol = self.scope.get(name)
         if symbol is not None and symbol.kind in ("let", "values"):
             symbol.used = True
@@ -195,22 +197,22 @@ class ExpressionChecker:
     # ------------------------------------------------------------------ calls
 
     def _infer_Call(self, expr: ast.Call, env) -> T.Type:
-        return self._call(expr.function, list(expr.args), expr.span, env, piped=None)
+        return self._call(expr.function, expr.args, expr.span, env)
 
     def _infer_Pipe(self, expr: ast.Pipe, env) -> T.Type:
-        return self._call(expr.function, list(expr.args), expr.span, env, piped=expr.value)
+        return self._call(expr.function, (expr.value, *expr.args), expr.span, env)
 
-    def _call(self, function: ast.Name, args: list[ast.Node], span: Span, env: RecordEnv | None, piped) -> T.Type:
+    def _call(self, function: ast.Name, all_args: tuple[ast.Node, ...], span: Span, env: RecordEnv | None) -> T.Type:
+        """A call or a pipeline step; a pipeline's value is its first argument."""
         name = function.text
         symbol = self.scope.get(name)
         if symbol is None or symbol.kind not in ("builtin", "aggregate", "values"):
-            for arg in ([piped] if piped is not None else []) + args:
+            for arg in all_args:
                 self.infer(arg, env)
             self._unknown_function(function, symbol, env)
             return T.ANY
         symbol.used = True
         self.references.append(Reference(span=function.span, kind=symbol.kind, name=name, definition=symbol.span))
-        all_args = ([piped] if piped is not None else []) + args
         if symbol.kind == "values":
             if len(all_args) != 1:
                 self.diagnostics.add(codes.WRONG_ARITY, span, f"values table `{name}` takes one argument, not {len(all_args)}")
@@ -242,7 +244,7 @@ class ExpressionChecker:
             fix = Fix(title=f"replace with `{suggestions[0]}`", edits=(TextEdit(span=function.span, new_text=suggestions[0]),))
         self.diagnostics.add(codes.UNKNOWN_FUNCTION, function.span, message, fix=fix)
 
-    def _apply(self, signature: Signature, args: list[ast.Node], span: Span, env) -> T.Type:
+    def _apply(self, signature: Signature, args: tuple[ast.Node, ...], span: Span, env) -> T.Type:
         bindings: dict[str, T.Type] = {}
         count = len(args)
         most = signature.max_args
@@ -255,7 +257,7 @@ class ExpressionChecker:
                 f"`{signature.name}` takes {expected} argument{'s' if expected != '1' else ''}, not {count}",
                 notes=[Note(message=signature.render())],
             )
-        params = list(signature.params)
+        params = signature.params
         for position, arg in enumerate(args):
             if not params:
                 self.infer(arg, env)

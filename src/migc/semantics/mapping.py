@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import msgspec
 
@@ -53,6 +54,11 @@ class MapContext:
     # `create` that adds fields or options to a view is applied before the first map is checked.
     _field_infos: dict[str, dict[str, FieldInfo]] = field(default_factory=dict)
     _required: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @cached_property
+    def values_tables(self) -> frozenset[str]:
+        """The names of the values tables in scope (complete before the first map is checked)."""
+        return frozenset(name for name, symbol in self.scope.symbols.items() if symbol.kind == "values")
 
     def field_infos(self, view: ObjectView) -> dict[str, FieldInfo]:
         """The fields of a source object as expressions see them (shared: no one modifies them)."""
@@ -181,14 +187,14 @@ class MapChecker:
     # ------------------------------------------------------------------ statements
 
     def _statement(self, statement: ast.Node):
-        if isinstance(statement, ast.LocalLet):
+        if isinstance(statement, ast.Assign):  # most statements are
+            self._assign(statement.field, statement.value, statement.lossy)
+        elif isinstance(statement, ast.LocalLet):
             kind = self.ctx.exprs.infer(statement.value, self.env)
             self.env.locals[statement.name.text] = (kind, statement.name.span)
         elif isinstance(statement, ast.KeyStmt):
             self.key_field = statement.field.text
             self._assign(statement.field, statement.value, statement.lossy, is_key=True)
-        elif isinstance(statement, ast.Assign):
-            self._assign(statement.field, statement.value, statement.lossy)
         elif isinstance(statement, ast.Drop):
             self._drop(statement)
         elif isinstance(statement, ast.Flag):
@@ -250,7 +256,7 @@ class MapChecker:
         outer_reads = self.env.used_fields
         self.env.used_fields = set()
         ref_target, ref_keys = "", ()
-        shape = value_shape(value, self.ctx.scope)
+        shape = value_shape(value, self.ctx.values_tables)
         if isinstance(value, ast.RefLookup):
             ref_target, ref_keys = self._ref(value, name, field_view)
             kind = T.Type(kind="lookup", to=(value.target.text,))
@@ -300,15 +306,14 @@ class MapChecker:
 
     def _fits(self, value: ast.Node, kind: T.Type, field_view: FieldView, lossy: ast.StringLit | None, shape: ValueShape) -> None:
         target = field_view.type
-        label = f"`{self.target.name}.{field_view.name}`"
         if not T.assignable(kind, target):
             hint = [Note(message=f"convert it explicitly: `... as {T.display(T.base(target))}`")] if T.castable(kind, target) else []
-            self.d.add(codes.TYPE_MISMATCH, value.span, f"{label} is {target}, but this value is {kind}", notes=hint)
+            self.d.add(codes.TYPE_MISMATCH, value.span, f"{self._label(field_view)} is {target}, but this value is {kind}", notes=hint)
             return
         if target.length is not None and kind.length is not None and kind.length > target.length and lossy is None:
             self.d.add(
                 codes.LENGTH_OVERFLOW, value.span,
-                f"{label} holds at most {target.length} characters, but this value can have {kind.length}",
+                f"{self._label(field_view)} holds at most {target.length} characters, but this value can have {kind.length}",
                 notes=[Note(message=f"shorten it with `| truncate({target.length})` and add a `lossy` note")],
             )
         if target.kind in ("picklist", "multipicklist") and target.values:
@@ -318,15 +323,19 @@ class MapChecker:
                     hint = f"; did you mean \"{suggestions[0]}\"?" if suggestions else ""
                     self.d.add(
                         codes.VALUE_NOT_IN_PICKLIST, literal.span,
-                        f"\"{produced}\" is not an option of {label}{hint}",
+                        f"\"{produced}\" is not an option of {self._label(field_view)}{hint}",
                         notes=[Note(message="options: " + ", ".join(f'"{v}"' for v in target.values))],
                     )
         if lossy is None and not T.is_many(target) and shape.narrows(self.ctx.collapsing_tables):
             self.d.add(
                 codes.NARROWING_WITHOUT_LOSSY, value.span,
-                f"this narrows several values into one {label}; add a `lossy` note saying what is lost",
+                f"this narrows several values into one {self._label(field_view)}; add a `lossy` note saying what is lost",
                 fix=Fix(title="add a lossy note", edits=(TextEdit(span=value.span.end_point(), new_text=' lossy "several values become one"'),)),
             )
+
+    def _label(self, field_view: FieldView) -> str:
+        """How a message names the target field (built only when a message is)."""
+        return f"`{self.target.name}.{field_view.name}`"
 
     def _produced_literals(self, value: ast.Node) -> list[tuple[ast.Literal, str]]:
         """String literals a value can evaluate to: the value itself, `if` branches, `??`
@@ -479,8 +488,6 @@ def _bounded(value: ast.Node, kind: T.Type) -> T.Type:
             bound = args[position].value
         if bound is not None:
             return T.Type(kind=kind.kind if kind.kind != "any" else "string", length=bound)
-    if isinstance(value, ast.Cast) and kind.length is not None:
-        return kind
     return kind
 
 
@@ -494,27 +501,26 @@ class ValueShape(msgspec.Struct, frozen=True, kw_only=True):
     def narrows(self, collapsing_tables: set[str]) -> bool:
         """Many values into one: indexing a list, or a values table that maps several source
         values to one target value."""
-        return self.indexes or any(name in collapsing_tables for name in self.functions)
+        return self.indexes or not collapsing_tables.isdisjoint(self.functions)
 
 
-def value_shape(value: ast.Node, scope: Scope) -> ValueShape:
+def value_shape(value: ast.Node, values_tables: frozenset[str]) -> ValueShape:
     """The shape of `value` (an expression or a `ref`), in one pass over its expression nodes."""
     functions: list[str] = []
     values_table = ""
     indexes = False
     for node in expression_nodes(value):
-        if isinstance(node, (ast.Call, ast.Pipe)):
+        kind = type(node)
+        if kind is ast.NameRef:
+            name = node.name.text
+        elif kind is ast.Call or kind is ast.Pipe:
             name = node.function.text
             functions.append(name)
-        elif isinstance(node, ast.NameRef):
-            name = node.name.text
         else:
-            indexes = indexes or isinstance(node, ast.Index)
+            indexes = indexes or kind is ast.Index
             continue
-        if not values_table:
-            symbol = scope.get(name)
-            if symbol is not None and symbol.kind == "values":
-                values_table = symbol.name
+        if not values_table and name in values_tables:
+            values_table = name
     return ValueShape(functions=tuple(functions), values_table=values_table, indexes=indexes)
 
 
