@@ -35,13 +35,15 @@ def _compiled() -> tuple[ParseTables, re.Pattern[str]]:
 
 @cache
 def _reducers(builder_type: type) -> tuple[tuple, ...]:
-    """Per rule: (size, origin, action, builder method name, spliced positions, expand single)."""
+    """Per rule: (size, origin, action, builder method name, spliced positions, expand single);
+    a rule whose only child is spliced is marked `_ONLY_CHILD_SPLICED`, the loop's shortcut."""
     parse_tables, _ = _compiled()
     shapes = []
     for rule in parse_tables.rules:
         if rule.action == BUILD and not hasattr(builder_type, rule.builder):
             raise LookupError(f"AstBuilder has no method for grammar rule `{rule.builder}`")
-        shapes.append((rule.size, rule.origin, rule.action, rule.builder, rule.spliced, rule.expand_single))
+        spliced = _ONLY_CHILD_SPLICED if rule.size == 1 and rule.spliced == (0,) else rule.spliced
+        shapes.append((rule.size, rule.origin, rule.action, rule.builder, spliced, rule.expand_single))
     return tuple(shapes)
 
 
@@ -55,6 +57,9 @@ def parse_clean(text: str, builder) -> CleanParse | None:
 
 class _Unexpected(Exception):
     """Something only the recovering parser can explain."""
+
+
+_ONLY_CHILD_SPLICED = object()  # marks `r: _inlined`, whose one child's list becomes r's children
 
 
 def _parse(text: str, builder) -> CleanParse | None:
@@ -81,14 +86,17 @@ def _parse(text: str, builder) -> CleanParse | None:
             if reduction == PASS:  # the value stays; only the state changes
                 states[-1] = gotos[states[-2]][origin]
                 continue
-            if size:
+            if spliced is _ONLY_CHILD_SPLICED:  # `r: _inlined`: its list is the children
+                children = values.pop()
+                del states[-1]
+            elif size:
                 children = values[-size:]
                 del values[-size:]
                 del states[-size:]
+                if spliced:
+                    children = _splice(children, spliced)
             else:
                 children = []
-            if spliced:
-                children = _splice(children, spliced)
             if reduction == INLINE:
                 value = children
             elif expand_single and len(children) == 1:
