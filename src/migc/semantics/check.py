@@ -463,15 +463,22 @@ class _Checker:
         return maps, rows, rebuilds
 
     def _match_extends(self, maps_ast, extends) -> dict[int, list[ast.ExtendBlock]]:
+        # An extend adds to the first unrouted map of its source and target (else to the first one);
+        # that map is found once per pair rather than searched for per extend.
+        extended: dict[tuple[str, str], ast.MapBlock] = {}
+        for _, block in maps_ast:
+            pair = (block.source.text, block.target.text)
+            first = extended.get(pair)
+            if first is None or (first.route is not None and block.route is None):
+                extended[pair] = block
         result: dict[int, list[ast.ExtendBlock]] = {}
         for row, extend in extends:
-            candidates = [b for _, b in maps_ast if b.source.text == extend.source.text and b.target.text == extend.target.text]
-            unrouted = [b for b in candidates if b.route is None] or candidates
-            if not candidates:
+            block = extended.get((extend.source.text, extend.target.text))
+            if block is None:
                 self.d.add(codes.EXTEND_WITHOUT_MAP, extend.span.cover(extend.target.span),
                            f"there is no `map {extend.source.text} -> {extend.target.text}` to extend")
                 continue
-            result.setdefault(id(unrouted[0]), []).append(extend)
+            result.setdefault(id(block), []).append(extend)
         return result
 
     def _rebuild(self, row: str, block: ast.RebuildBlock) -> Rebuild:

@@ -36,6 +36,10 @@ class ObjectView(msgspec.Struct, kw_only=True):
     doc: str = ""
     declared_at: Span | None = None
 
+    def copy(self) -> ObjectView:
+        """A copy whose fields (and their types) a check may change without touching this view."""
+        return msgspec.structs.replace(self, fields={name: msgspec.structs.replace(field) for name, field in self.fields.items()})
+
     def field_infos(self) -> dict[str, FieldInfo]:
         return {
             name: FieldInfo(name=name, type=field.type, pii=field.pii, doc=field.doc, nested=field.nested)
@@ -94,5 +98,23 @@ def object_view(name: str, spec: ObjectSpec, *, role: str) -> ObjectView:
 
 
 def catalog_objects(catalog: Catalog) -> dict[str, ObjectView]:
-    role = catalog.platform.role
-    return {name: object_view(name, spec, role=role) for name, spec in catalog.objects.items()}
+    """Views of the catalog's objects, fresh for each check (its `create`s add to them). They are
+    typed once per catalog and copied: typing every field again cost more than checking a small file."""
+    return {name: view.copy() for name, view in _typed_views(catalog).items()}
+
+
+# Typed views by catalog identity: catalogs are frozen, and `load_catalog` returns the same object
+# until a file changes. Each entry keeps its catalog alive, so no other catalog can take its id.
+_TYPED_VIEWS: dict[int, tuple[Catalog, dict[str, ObjectView]]] = {}
+_TYPED_VIEWS_KEPT = 16
+
+
+def _typed_views(catalog: Catalog) -> dict[str, ObjectView]:
+    entry = _TYPED_VIEWS.get(id(catalog))
+    if entry is None:
+        if len(_TYPED_VIEWS) >= _TYPED_VIEWS_KEPT:
+            _TYPED_VIEWS.pop(next(iter(_TYPED_VIEWS)), None)  # the oldest
+        role = catalog.platform.role
+        views = {name: object_view(name, spec, role=role) for name, spec in catalog.objects.items()}
+        entry = _TYPED_VIEWS[id(catalog)] = (catalog, views)
+    return entry[1]
