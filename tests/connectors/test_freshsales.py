@@ -307,9 +307,10 @@ class TestActivities:
     async def test_sales_activities_take_a_type_id_from_the_selector(self, fs: Harness) -> None:
         contact = await a_contact(fs)
         base = {"title": "Email: hello", "start_date": "2024-05-01T10:00:00Z", "end_date": "2024-05-01T10:00:00Z", "targetable_type": "Contact", "targetable_id": contact}
+        email = (await fs.connector.search("sales_activity_types", "name", "Email"))[0]["id"]
         results = await fs.connector.create(
             "sales_activities",
-            [{**base, "sales_activity_type_id": sandbox.SALES_ACTIVITY_TYPES[0][0]}, {**base, "sales_activity_type_id": 0}, {**base, "targetable_type": "Lead"}],
+            [{**base, "sales_activity_type_id": email}, {**base, "sales_activity_type_id": 0}, {**base, "targetable_type": "Lead"}],
         )
         assert [(r.outcome, r.field) for r in results] == [("created", None), ("invalid", "sales_activity_type_id"), ("invalid", "sales_activity_type_id")]
         assert results[2].message.endswith("The type for Lead is invalid.")
@@ -318,6 +319,51 @@ class TestActivities:
         assert [r["id"] async for r in fs.connector.list("sales_activities")] == [int(results[0].target_id)]
         stamp = await fs.connector.create_field("sales_activities", FieldDefinition(label="migc source id", type="text", unique=True))
         assert stamp.startswith("cf_")
+
+    async def test_sales_activity_types_are_read_from_the_selector_and_never_written(self, fs: Harness) -> None:
+        listed = [t async for t in fs.connector.list("sales_activity_types")]
+        assert [t["name"] for t in listed] == list(sandbox.SALES_ACTIVITY_TYPES)
+        assert all(t["id"] not in (0, 1) for t in listed)
+        found = await fs.connector.search("sales_activity_types", "name", " email ")
+        assert [t["name"] for t in found] == ["Email"]
+        assert await fs.connector.search("sales_activity_types", "name", "Fax") == []
+        assert await fs.connector.get("sales_activity_types", [str(listed[2]["id"]), "404"]) == [listed[2]]
+        assert {e.path for e in fs.traffic} == {"/crm/sales/api/selector/sales_activity_types"}
+        for write in (fs.connector.create("sales_activity_types", [{"name": "Fax"}]),
+                      fs.connector.update("sales_activity_types", [{"id": "1", "name": "Fax"}]),
+                      fs.connector.upsert("sales_activity_types", [{"name": "Fax"}], ["name"]),
+                      fs.connector.delete("sales_activity_types", ["1"])):
+            with pytest.raises(UnsupportedOperation, match="Admin Settings"):
+                await write
+
+    async def test_selector_lists_follow_the_account(self) -> None:
+        """An account that renamed its types answers with its own; one that serves the selector
+        only under `/selectors/` is read there; one that serves neither says so."""
+        harness = Harness(SandboxConfig(options={"sales_activity_types": "Call;E-mail"}))
+        try:
+            assert await harness.connector.search("sales_activity_types", "name", "Email") == []
+            assert [t["name"] for t in await harness.connector.search("sales_activity_types", "name", "e-mail")] == ["E-mail"]
+        finally:
+            await harness.connector.aclose()
+
+        def plural_only(request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/api/selectors/sales_activity_types"):
+                return httpx.Response(200, json={"sales_activity_types": [{"id": 77, "name": "Email"}]})
+            return httpx.Response(404, json={"errors": {"code": 404, "message": ["Not Found"]}})
+
+        def neither(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(404, json={"errors": {"code": 404, "message": ["Not Found"]}})
+
+        for handler, expected in ((plural_only, [77]), (neither, None)):
+            connector = freshsales.connect(sandbox_settings("freshsales", retry=FAST_RETRY, budget=TEST_BUDGET), transport=httpx.MockTransport(handler))
+            try:
+                if expected is None:
+                    with pytest.raises(UnsupportedOperation, match="no sales_activity_types selector"):
+                        await connector.search("sales_activity_types", "name", "Email")
+                else:
+                    assert [t["id"] for t in await connector.search("sales_activity_types", "name", "Email")] == expected
+            finally:
+                await connector.aclose()
 
     async def test_tasks_list_through_both_filters(self, fs: Harness) -> None:
         contact = await a_contact(fs)

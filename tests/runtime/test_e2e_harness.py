@@ -9,8 +9,11 @@
   computed here from the source (not through the engine's loader);
 - `coverage(...)`: how many units each map (each routing branch) gets and which values-table
   entries the source hits;
+- `preexisting(...)`: the records a fresh target sandbox holds before any run in the objects
+  its catalog marks `preexisting` (Freshsales sales activity types), read through the connector;
 - `outcomes(...)`: per unit, whether a full run loads, quarantines or skips it, and why,
-  computed here from the source and the `.mig` rules (not read from the journal);
+  computed here from the source, the `.mig` rules and the target's preexisting records (not
+  read from the journal);
 - `TargetServer`: a target sandbox served over HTTP from a thread, so a `migc run` subprocess
   can be killed while the target keeps what it received.
 """
@@ -32,6 +35,7 @@ from typing import Any
 import msgspec
 
 from migc import ir
+from migc.connectors.base import ConnectorError
 from migc.connectors.ratelimit import RateBudget
 from migc.connectors.retry import RetryPolicy
 from migc.runtime.builtins import BuiltinError
@@ -230,6 +234,22 @@ def _counting(function, keys: list[Any], counts: dict[str, int]):
     return lookup
 
 
+async def preexisting(name: str, sandbox: SandboxSpec, run_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    """Object -> the records a fresh target sandbox (with the spec's options) holds in each object
+    the target catalog marks `preexisting`, as the target connector lists them; objects the
+    connector cannot list (Freshsales users) are left out, as the engine falls back for them."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    async with open_session(analysis(name), _scratch(run_dir, "preexisting"), sandbox=sandbox) as session:
+        for object_name, object_spec in sorted(session.target_catalog.objects.items()):
+            if not object_spec.preexisting:
+                continue
+            try:
+                found[object_name] = [record async for record in session.target.list(object_name)]
+            except ConnectorError:
+                continue
+    return found
+
+
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     """What a full run must do with one unit."""
 
@@ -244,17 +264,23 @@ async def outcomes(name: str, sandbox: SandboxSpec, run_dir: Path, phases: list[
     """(phase, source id) -> what a full run into an empty target does with the unit, computed
     from the source phase by phase in the order given (the run's load order): source values that
     cannot be read, units over a `limit`, failing field programs, `flag ... -> quarantine`, refs
-    `else quarantine` that match nothing loaded so far, merges that find no record. `refused`
-    names the phases whose every remaining record the target refuses by design, with the reason."""
+    `else quarantine` that match nothing loaded so far nor any record the target held before
+    (`preexisting`), merges that find no record. `refused` names the phases whose every
+    remaining record the target refuses by design, with the reason."""
     refused = refused or {}
     result: dict[tuple[str, str], Outcome] = {}
+    loaded: dict[tuple[str, str], set[str]] = {}  # (object, .mig field) -> values held, normalized
+    catalog_fields = analysis(name).target_catalog.objects
+    for object_name, records in (await preexisting(name, sandbox, run_dir)).items():
+        for field in catalog_fields[object_name].fields:
+            held = (field_value(record, field) for record in records)
+            loaded.setdefault((object_name, field), set()).update(_normalized(value) for value in held if _present(value))
     async with open_session(analysis(name), _scratch(run_dir, "outcomes"), sandbox=_source_only(sandbox)) as session:
         compiled = session.compiled
         maps = {program.id: program for program in compiled.program.maps}
         units: dict[str, list[_SourceUnit]] = {phase: [] for phase in maps}
         async for unit in _units(session):
             units[unit.program.id].append(unit)
-        loaded: dict[tuple[str, str], set[str]] = {}  # (object, .mig field) -> values held, normalized
         for phase in phases:
             program = maps[phase]
             steps = {step.field: step for step in program.steps if isinstance(step, ir.FieldStep) and step.ref is not None}

@@ -74,6 +74,25 @@ async def test_activity_bodies_are_wrapped_and_validated(client: httpx.AsyncClie
     assert (await client.post("/sales_activities", json={"activity": activity})).json()["errors"]["message"] == ["sales_activity is missing"]
 
 
+async def test_sales_activity_types_ship_with_ids_no_constant_guesses() -> None:
+    """The standard types a new account has, with ids that a guessed 0 or 1 cannot hit; an
+    account's own set (option) replaces them, and the type check follows it."""
+    for options, names in (({}, ["Email", "Call", "Meeting", "Chat"]), ({"sales_activity_types": "Call; Demo call"}, ["Call", "Demo call"])):
+        app = freshsales.create_app(SandboxConfig(options=options), Store())
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://f/crm/sales/api", headers=AUTH) as http:
+            types = (await http.get("/selector/sales_activity_types")).json()["sales_activity_types"]
+            assert [t["name"] for t in types] == names
+            assert len({t["id"] for t in types}) == len(types) and all(t["id"] > 1 for t in types)
+            assert types[-1]["internal_name"] == names[-1].lower().replace(" ", "_")
+            contact = (await http.post("/contacts", json={"contact": {"last_name": "A", "email": "a@example.com"}})).json()["contact"]["id"]
+            activity = {"title": "T", "start_date": "2024-01-02T03:04:05Z", "end_date": "2024-01-02T03:04:05Z", "targetable_type": "Contact", "targetable_id": contact}
+            ok = await http.post("/sales_activities", json={"sales_activity": {**activity, "sales_activity_type_id": types[-1]["id"]}})
+            assert ok.status_code == 200
+            beyond = await http.post("/sales_activities", json={"sales_activity": {**activity, "sales_activity_type_id": types[-1]["id"] + 1}})
+            assert beyond.json()["errors"]["message"] == ["Sales activity type is invalid"]
+            assert (await http.get("/selector/fax_types")).status_code == 404
+
+
 async def test_task_and_appointment_filters(client: httpx.AsyncClient) -> None:
     contact = (await client.post("/contacts", json={"contact": {"last_name": "A", "email": "a@example.com"}})).json()["contact"]["id"]
     target = {"targetable_type": "Contact", "targetable_id": contact}

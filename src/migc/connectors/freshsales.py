@@ -11,6 +11,11 @@
 - Objects (`OBJECTS`): contacts, sales_accounts, deals, leads (classic accounts), notes, tasks,
   appointments, sales_activities and lists at `/api/<object>`; any other lower-case name is a
   custom module whose records live at `/api/custom_module/<entity_name>`.
+- Selector objects are the account's own choices, read and never written: sales_activity_types
+  (`GET /api/selector/sales_activity_types`, answered `{"sales_activity_types": [{id, name, ...}]}`).
+  The notes see both `/selector/` and `/selectors/` in public code (unconfirmed which account
+  serves which), so a 404 on the first is retried on the second. They are listed whole (no
+  paging seen) and searched by filtering that list; writes raise `UnsupportedOperation`.
 - Bodies are wrapped in the singular name (`{"contact": {...}}`, `{"sales_activity": {...}}`;
   a custom module's records in its entity name, unconfirmed). Custom values go under
   `custom_field` with `cf_` keys: top-level `cf_` keys and a plural `custom_fields` (which
@@ -82,9 +87,10 @@ class ObjectRoute:
     wrapper: str  # the key a body wraps one record in
     upsert_endpoint: bool = False  # POST <path>/upsert with unique_identifier
     lookup: str | None = None  # the `entities=` name of GET /api/lookup
-    listing: str = "none"  # views | filtered | plain | lists | none
+    listing: str = "none"  # views | filtered | plain | lists | selector | none
     filters: tuple[str, ...] = ()  # list filters of `filtered` objects
     taggable: bool = False
+    writable: bool = True  # selector objects are the account's settings: read, never written
 
 
 OBJECTS: dict[str, ObjectRoute] = {
@@ -97,7 +103,10 @@ OBJECTS: dict[str, ObjectRoute] = {
     "appointments": ObjectRoute("/api/appointments", "appointment", listing="filtered", filters=("upcoming", "past")),
     "sales_activities": ObjectRoute("/api/sales_activities", "sales_activity", listing="plain"),
     "lists": ObjectRoute("/api/lists", "list", listing="lists"),
+    "sales_activity_types": ObjectRoute("/api/selector/sales_activity_types", "sales_activity_type", listing="selector", writable=False),
 }
+# The other spelling of selector paths seen in public code (classic vs Suite, unconfirmed).
+SELECTOR_PATHS = ("/api/selector/", "/api/selectors/")
 CUSTOM_MODULE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # Catalog objects that are not record collections of this connector (so never a custom module).
 NOT_RECORDS = {
@@ -195,6 +204,15 @@ class FreshsalesConnector(HttpConnector):
         known = ", ".join(sorted(OBJECTS))
         raise UnsupportedOperation(f"freshsales: unknown object {object!r}; supported: {known}, or a custom module's entity name")
 
+    def _writable_route(self, object: str) -> ObjectRoute:
+        route = self._route(object)
+        if not route.writable:
+            raise UnsupportedOperation(
+                f"freshsales: {object} are the account's settings (GET {route.path}), read and never written; "
+                "change them in Admin Settings"
+            )
+        return route
+
     async def _call(self, method: str, path: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
         response = await self.http.request(method, path, **kwargs)
         payload = json_or_none(response)
@@ -214,7 +232,7 @@ class FreshsalesConnector(HttpConnector):
         return 1
 
     async def create(self, object: str, records: Sequence[dict[str, Any]]) -> list[RecordResult]:
-        route = self._route(object)
+        route = self._writable_route(object)
 
         async def one(index: int) -> RecordResult:
             body, members = _split_members(object, records[index])
@@ -236,7 +254,7 @@ class FreshsalesConnector(HttpConnector):
         missing = [index for index, record in enumerate(records_with_id) if not record.get("id")]
         if missing:
             raise ValueError(f"update needs an 'id' in every record; missing at positions {missing[:10]}")
-        route = self._route(object)
+        route = self._writable_route(object)
 
         async def one(index: int) -> RecordResult:
             record = dict(records_with_id[index])
@@ -279,7 +297,7 @@ class FreshsalesConnector(HttpConnector):
     ) -> list[RecordResult]:
         if not key_fields:
             raise ValueError("upsert needs at least one key field")
-        route = self._route(object)
+        route = self._writable_route(object)
         searchable = route.lookup is not None or route.listing == "lists"
         if not route.upsert_endpoint and not searchable:
             raise UnsupportedOperation(f"freshsales has no upsert and no key search for {object}; write it with create")
@@ -343,7 +361,7 @@ class FreshsalesConnector(HttpConnector):
         return RecordResult(index=index, outcome="failed", code=OUTCOME_UNKNOWN, message="the insert stayed ambiguous after checking by key")
 
     async def delete(self, object: str, ids: Sequence[str]) -> list[RecordResult]:
-        route = self._route(object)
+        route = self._writable_route(object)
 
         async def one(index: int) -> RecordResult:
             record_id = str(ids[index])
@@ -363,6 +381,9 @@ class FreshsalesConnector(HttpConnector):
     async def get(self, object: str, ids: Sequence[str]) -> list[dict[str, Any]]:
         route = self._route(object)
         found: dict[str, dict[str, Any]] = {}
+        if route.listing == "selector":
+            by_id = {str(r.get("id")): r for r in await self._selector(object, route)}
+            return [by_id[str(record_id)] for record_id in ids if str(record_id) in by_id]
         for record_id in ids:
             response, payload = await self._call("GET", f"{route.path}/{record_id}")
             if response.status_code == 200 and isinstance(payload, dict) and isinstance(payload.get(route.wrapper), dict):
@@ -374,7 +395,7 @@ class FreshsalesConnector(HttpConnector):
     async def search(self, object: str, field: str, value: str) -> list[dict[str, Any]]:
         route = self._route(object)
         wanted = value.strip().lower()
-        if route.listing == "lists":
+        if route.listing in ("lists", "selector"):
             return [r async for r in self.list(object) if str(_key_value(r, field) or "").strip().lower() == wanted]
         if route.lookup is None:
             raise UnsupportedOperation(f"freshsales cannot search {object} by a field")
@@ -402,8 +423,29 @@ class FreshsalesConnector(HttpConnector):
                 raise self._fail("GET", route.path, response, payload)
             for record in payload.get("lists") or []:
                 yield record
+        elif route.listing == "selector":
+            for record in await self._selector(object, route):
+                yield record
         else:
             raise UnsupportedOperation(f"freshsales has no way to list {object}")
+
+    async def _selector(self, object: str, route: ObjectRoute) -> list[dict[str, Any]]:
+        """A selector's whole list, from whichever spelling of the path the account serves."""
+        name = route.path.rsplit("/", 1)[-1]
+        for prefix in SELECTOR_PATHS:
+            path = prefix + name
+            response, payload = await self._call("GET", path)
+            if response.status_code == 404:
+                continue
+            if response.status_code != 200 or not isinstance(payload, dict):
+                raise self._fail("GET", path, response, payload)
+            records = payload.get(object)
+            if records is None:
+                # Public clients read the answer's only key; accept that shape too.
+                lists = [value for value in payload.values() if isinstance(value, list)]
+                records = lists[0] if len(lists) == 1 else []
+            return [r for r in records if isinstance(r, dict)]
+        raise UnsupportedOperation(f"freshsales: this account serves no {name} selector (GET {route.path} and the /selectors/ spelling answered 404)")
 
     async def _view_pages(self, object: str, route: ObjectRoute) -> AsyncIterator[dict[str, Any]]:
         response, payload = await self._call("GET", f"{route.path}/filters")

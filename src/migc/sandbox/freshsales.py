@@ -38,8 +38,10 @@ Unconfirmed in the notes and chosen here (options can switch them): the 401 body
 `ratelimit_headers`, default false), upsert statuses, the lookup answer shape
 `{"contacts":{"contacts":[...]}}` (and `entities=lead`), the field-type codes, required contact
 fields (`last_name` and `email`; option `contact_required`), required lead fields (none; option
-`lead_required`), the payload keys of appointments, sales activities and lists, unique list
-names, `DELETE /lists/{id}`, the sales activity types (`SALES_ACTIVITY_TYPES`), the task and
+`lead_required`), the payload keys of appointments, sales activities and lists (a sales
+activity's `email_disposed` dropdown, bounced / unsubscribed, is named by a scope page only), unique list
+names, `DELETE /lists/{id}`, the sales activity types (`SALES_ACTIVITY_TYPES`: Email, Call, Meeting,
+Chat, with ids from 31000000001 and an `internal_name`; option `sales_activity_types`), the task and
 appointment list filters, the wrapper key of custom-module records (the entity name) and their
 field settings at `/settings/{entity_name}/fields`, and that a custom field may share its label
 with a standard field (labels are unique among custom fields).
@@ -93,14 +95,23 @@ ENTITY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 CUSTOM_MODULE_ID_BASE = 30_000_000_000
 CODE_TYPES = {code: name for name, code in FIELD_TYPE_CODES.items()}
 
-# Selector lists (`GET /selector/<name>`): the ids system dropdown fields take.
-SALES_ACTIVITY_TYPES = (
-    (31_000_000_001, "Email"),
-    (31_000_000_002, "Call"),
-    (31_000_000_003, "Meeting"),
-    (31_000_000_004, "Chat"),
-)
-SELECTORS: dict[str, tuple[tuple[int, str], ...]] = {"sales_activity_types": SALES_ACTIVITY_TYPES}
+# Selector lists (`GET /selector/<name>`): the ids system dropdown fields take. Sales activity
+# types are the ones a new account ships with (ids far from 0 and 1, as a real account's are, so
+# a guessed constant cannot pass); option `sales_activity_types` ("Call;Meeting") stands for an
+# account whose admin renamed or removed some.
+SALES_ACTIVITY_TYPE_ID_BASE = 31_000_000_000
+SALES_ACTIVITY_TYPES = ("Email", "Call", "Meeting", "Chat")
+
+
+def selector_lists(options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The selector lists this sandbox serves, with their ids, under the config's options."""
+    chosen = options.get("sales_activity_types")
+    names = SALES_ACTIVITY_TYPES if chosen is None else tuple(n.strip() for n in str(chosen).split(";") if n.strip())
+    types = [
+        {"id": SALES_ACTIVITY_TYPE_ID_BASE + position, "name": name, "internal_name": re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")}
+        for position, name in enumerate(names, start=1)
+    ]
+    return {"sales_activity_types": types}
 
 
 @dataclass(frozen=True)
@@ -248,6 +259,7 @@ DEFAULT_FIELDS: dict[str, list[dict[str, Any]]] = {
         _field("notes", "Notes", "textarea"),
         _field("owner_id", "Owner", "number"),
         _field("outcome_id", "Outcome", "number"),
+        _field("email_disposed", "Email disposed", "dropdown", choices=("bounced", "unsubscribed")),
         *_TARGET_FIELDS,
     ],
     "lists": [_field("name", "Name", "text", required=True, unique=True)],
@@ -316,6 +328,7 @@ class FreshsalesSandbox:
             "leads": list(config.options.get("lead_required", [])),
         }
         self.activity_field_settings = _truthy(config.options.get("activity_field_settings", False))
+        self.selectors = selector_lists(config.options)
         fields = store.meta.setdefault("freshsales.fields", {})
         modules = store.meta.setdefault("freshsales.modules", {})
         changed = False
@@ -409,7 +422,7 @@ class FreshsalesSandbox:
                 return f"{OBJECTS[target].model or target} does not exist" if target != "sales_accounts" else "Sales account does not exist"
             return None
         if kind.startswith("selector:"):
-            allowed = {identifier for identifier, _ in SELECTORS[kind.split(":", 1)[1]]}
+            allowed = {entry["id"] for entry in self.selectors[kind.split(":", 1)[1]]}
             return None if value in allowed and not isinstance(value, bool) else f"{label} is invalid"
         if kind == "checkbox":
             return None if isinstance(value, bool) else f"{label} is invalid"
@@ -681,9 +694,9 @@ class FreshsalesSandbox:
 
     async def selector(self, request: Request) -> Response:
         name = request.path_params["name"]
-        if name not in SELECTORS:
+        if name not in self.selectors:
             return errors(404, "Not Found")
-        return json_response({name: [{"id": identifier, "name": label} for identifier, label in SELECTORS[name]]})
+        return json_response({name: self.selectors[name]})
 
     # -- lists ----------------------------------------------------------------------------------------
 
