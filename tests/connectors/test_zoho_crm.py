@@ -466,6 +466,18 @@ class TestAttachmentRecords:
         with pytest.raises(UnsupportedOperation):
             [a async for a in zoho.connector.list("Attachments")]
 
+    async def test_a_link_reads_back_under_the_name_it_was_written_with(self, zoho: Harness) -> None:
+        """Zoho keeps a link's URL as `$link_url`; `get` also hands it back as `attachmentUrl`, so
+        `migc diff` compares it. A file attachment has no URL and gains none."""
+        contact = (await zoho.connector.create("Contacts", contacts(1)))[0].target_id
+        url = "https://files.example.com/guide.pdf"
+        link = (await zoho.connector.create("Attachments", [{"Parent_Id": {"module": {"api_name": "Contacts"}, "id": contact}, "File_Name": "guide.pdf", "attachmentUrl": url}]))[0]
+        uploaded = await zoho.connector.attach("Contacts", contact, "notes.txt", b"abc")
+        file_id = f"Contacts/{contact}/{uploaded.target_id}"
+        read = {a["id"]: a for a in await zoho.connector.get("Attachments", [link.target_id, file_id])}
+        assert (read[link.target_id]["attachmentUrl"], read[link.target_id]["$link_url"]) == (url, url)
+        assert "attachmentUrl" not in read[file_id] and read[file_id]["File_Name"] == "notes.txt"
+
     async def test_a_lost_reply_is_checked_before_resending(self) -> None:
         harness = Harness(SandboxConfig(faults=FaultConfig(seed=2, error_after_write_rate=1.0, methods=("POST",))))
         try:

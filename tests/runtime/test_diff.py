@@ -65,3 +65,21 @@ def test_a_fresh_sample_matches_and_a_deleted_record_is_reported_missing(tmp_pat
     report = asyncio.run(diff())
     assert report.missing == 1 and report.mismatches == 1
     assert [row.target_id for row in report.rows if row.match is False] == [gone]
+
+
+def test_zoho_attachment_links_are_compared_not_skipped(tmp_path: Path) -> None:
+    """Zoho keeps an attachment's `attachmentUrl` as `$link_url`; the connector reads it back under
+    the written name, so every loaded link's URL is compared (and matches)."""
+    run_dir = tmp_path / "run"
+    # The admin step actimo_to_zoho lists (custom fields on Notes), done by the sandbox's option.
+    sandbox = spec(14, target_options={"custom_field_modules": "Notes"})
+    asyncio.run(run_example("actimo_to_zoho", run_dir, sandbox, sample=3))
+
+    async def diff():
+        async with open_session(analysis("actimo_to_zoho"), run_dir, sandbox=sandbox) as session:
+            return await diff_run(session)
+
+    report = asyncio.run(diff())
+    links = [row for row in report.rows if row.field == "attachmentUrl"]
+    assert links and all(row.match is True for row in links), [(r.target_id, r.actual) for r in links if r.match is not True]
+    assert report.mismatches == 0

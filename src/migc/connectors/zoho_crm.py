@@ -31,6 +31,8 @@
   checked by listing the parent's attachments before anything is resent. Attachment ids are
   returned as `<module>/<record id>/<attachment id>`, because deleting or reading one needs its
   parent. Attachments cannot be edited: `update` keeps an existing one (code `UNCHANGED`).
+  Read back (`get`), a link attachment also carries its URL as `attachmentUrl`, the name it is
+  written with (Zoho keeps it as `$link_url`), so a diff compares what was sent.
 - `Users` are read-only: `list`, `get` and `search` read `GET /users?type=ActiveUsers`.
 
 Budget defaults: Standard edition concurrency 10 (Zoho limits concurrency and daily credits,
@@ -551,7 +553,7 @@ class ZohoCrmConnector(HttpConnector):
             for attachment in await self._parent_attachments(module, record_id):
                 if str(attachment.get("id")) in wanted:
                     composite = _attachment_id(module, record_id, attachment["id"])
-                    found[composite] = {**attachment, "id": composite}
+                    found[composite] = _attachment_as_written({**attachment, "id": composite})
         return [found[str(i)] for i in ids if str(i) in found]
 
     async def _keep_attachments(self, records_with_id: Sequence[dict[str, Any]]) -> list[RecordResult]:
@@ -808,6 +810,15 @@ def _attachment_id(module: str, record_id: Any, attachment_id: Any) -> str:
 def _attachment_parts(composite: str) -> tuple[str, str, str] | None:
     parts = composite.split("/")
     return (parts[0], parts[1], parts[2]) if len(parts) == 3 and all(parts) else None
+
+
+def _attachment_as_written(attachment: dict[str, Any]) -> dict[str, Any]:
+    """A link attachment with its URL also under `attachmentUrl`, the upload's field name (Zoho
+    hands it back only as `$link_url`); file attachments have no URL and stay as they are."""
+    link = attachment.get("$link_url")
+    if link is None or "attachmentUrl" in attachment:
+        return attachment
+    return {**attachment, "attachmentUrl": link}
 
 
 def escape_criteria_value(value: str) -> str:
