@@ -9,7 +9,6 @@ with a `lossy` note. Produces the `MapInfo` the later stages use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -54,6 +53,7 @@ class MapContext:
     # `create` that adds fields or options to a view is applied before the first map is checked.
     _field_infos: dict[str, dict[str, FieldInfo]] = field(default_factory=dict)
     _required: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _personal: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @cached_property
     def values_tables(self) -> frozenset[str]:
@@ -66,6 +66,13 @@ class MapContext:
         if infos is None:
             infos = self._field_infos[view.name] = view.field_infos()
         return infos
+
+    def personal_fields(self, view: ObjectView) -> frozenset[str]:
+        """The fields of a source object that hold personal data."""
+        names = self._personal.get(view.name)
+        if names is None:
+            names = self._personal[view.name] = frozenset(name for name, field_view in view.fields.items() if field_view.pii)
+        return names
 
     def required_fields(self, view: ObjectView) -> tuple[str, ...]:
         """The fields of a target object every creating map must set, sorted by name."""
@@ -127,7 +134,8 @@ class MapChecker:
         self.drops: list[str] = []
         self.flags: list[str] = []
         self.key_field = ""
-        self.nullable_guards: set[str] = set()  # source fields a quarantine flag rules out being null
+        # The map's statements, then those of the `extend` blocks that add to it.
+        self.statements: list[ast.Node] = [*block.body, *(statement for extend in extends for statement in extend.body)]
 
     @property
     def d(self) -> Diagnostics:
@@ -149,11 +157,7 @@ class MapChecker:
         if block.lossy is not None:
             self._lossy("object", "", block.lossy.value, block.lossy.span)
         limit = None
-        bodies: list[ast.Node] = list(block.body)
-        for extend in self.extends:
-            bodies.extend(extend.body)
-        self._collect_guards(bodies)
-        for statement in bodies:
+        for statement in self.statements:
             result = self._statement(statement)
             if isinstance(statement, ast.Limit):
                 limit = result
@@ -163,10 +167,8 @@ class MapChecker:
             self._required_fields(target)
         self.ctx.used_fields.setdefault(block.source.text, set()).update(env.used_fields)
         if source is not None:
-            for name in sorted(env.used_fields):
-                field_view = source.fields.get(name)
-                if field_view is not None and field_view.pii:
-                    self.ctx.pii_reads.append((block.source.text, name, block.source.span))
+            for name in sorted(env.used_fields & self.ctx.personal_fields(source)):
+                self.ctx.pii_reads.append((block.source.text, name, block.source.span))
         return MapInfo(
             id=self.map_id,
             source=block.source.text,
@@ -213,15 +215,19 @@ class MapChecker:
             return statement.count
         return None
 
-    def _collect_guards(self, statements: Iterable[ast.Node]) -> None:
+    @cached_property
+    def nullable_guards(self) -> set[str]:
         """Source fields every loaded record has: `flag ... when x == null -> quarantine` sets
-        the others aside, and `where x != null` never takes them."""
-        for statement in statements:
+        the others aside, and `where x != null` never takes them. Found only when a required
+        field's value reads a field directly: most maps never need them."""
+        guards = set()
+        for statement in self.statements:
             if isinstance(statement, ast.Flag) and statement.action == "quarantine":
-                self.nullable_guards.update(_null_tests(statement.condition, "=="))
+                guards.update(_null_tests(statement.condition, "=="))
         route = self.block.route
         if route is not None and route.condition is not None:
-            self.nullable_guards.update(_null_tests(route.condition, "!="))
+            guards.update(_null_tests(route.condition, "!="))
+        return guards
 
     def _drop(self, statement: ast.Drop) -> None:
         for path in statement.paths:
@@ -441,22 +447,58 @@ class MapChecker:
         for group in target.required_any:
             if not any(name in assigned for name in group):
                 self.d.add(codes.REQUIRED_FIELD_MISSING, self.block.target.span, f"`{target.name}` needs at least one of {', '.join(group)}")
-        for statement in self._assignments():
+        for statement in self.statements:
+            if not isinstance(statement, ast.Assign):
+                continue
             field_view = target.fields.get(statement.field.text)
             if field_view is None or not field_view.required or isinstance(statement.value, ast.RefLookup):
                 continue
-            if _may_be_null(statement.value, self.env, self.source, self.nullable_guards, self.ctx.scope):
+            if self._may_be_null(statement.value):
                 self.d.add(
                     codes.REQUIRED_FIELD_MAY_BE_EMPTY, statement.value.span,
                     f"`{target.name}.{statement.field.text}` is required, but this value can be null: the target will reject those records",
                     notes=[Note(message='give a fallback with `?? "..."`, or quarantine them with `flag "..." when ... == null -> quarantine`')],
                 )
 
-    def _assignments(self) -> list[ast.Assign]:
-        statements = list(self.block.body)
-        for extend in self.extends:
-            statements.extend(extend.body)
-        return [s for s in statements if isinstance(s, ast.Assign)]
+    def _may_be_null(self, value: ast.Node) -> bool:
+        """Whether a value can evaluate to null (conservatively: True when unsure)."""
+        may = self._may_be_null
+        if isinstance(value, ast.Literal):
+            return value.kind == "null"
+        if isinstance(value, ast.NameRef):
+            name = value.name.text
+            if name in self.nullable_guards:
+                return False
+            if self.source is not None and name in self.source.fields:
+                return not self.source.fields[name].required
+            symbol = self.ctx.scope.get(name) if name not in self.env.locals else None
+            if symbol is not None and symbol.kind == "let" and isinstance(symbol.node, ast.Let):
+                bound = symbol.node.value  # a constant: null only if it is the null literal
+                return not (isinstance(bound, ast.ListExpr) or (isinstance(bound, ast.Literal) and bound.kind != "null"))
+            return True
+        if isinstance(value, ast.Binary):
+            if value.op == "??":
+                return may(value.right)
+            if value.op in ("==", "!=", "<", "<=", ">", ">=", "in", "not in", "and", "or"):
+                return False
+            return may(value.left) or may(value.right)
+        if isinstance(value, ast.IfExpr):
+            return may(value.then) or may(value.otherwise)
+        if isinstance(value, ast.Cast):
+            return may(value.value)
+        if isinstance(value, ast.Unary):
+            return value.op != "not" and may(value.operand)
+        if isinstance(value, (ast.Call, ast.Pipe)) and value.function.text in _NEVER_NULL:
+            return False
+        if isinstance(value, ast.Call) and value.function.text in ("coalesce", "concat", "full_name"):
+            return all(may(arg) for arg in value.args)
+        if isinstance(value, ast.Pipe):
+            return may(value.value)
+        if isinstance(value, ast.Call) and value.args:
+            return may(value.args[0])
+        if isinstance(value, ast.ListExpr):
+            return False
+        return True
 
     def _lossy(self, kind: str, field_name: str, reason: str, span: Span) -> None:
         self.ctx.lossy.append(
@@ -528,47 +570,3 @@ def _coercion(value: ast.Node, shape: ValueShape) -> str:
     if isinstance(value, ast.Cast):
         return f"as {T.display(resolve_type(value.type, None))}"
     return ", ".join(dict.fromkeys(shape.functions))
-
-
-def _may_be_null(value: ast.Node, env: RecordEnv, source: ObjectView | None, guards: set[str], scope: Scope | None = None) -> bool:
-    """Whether a value can evaluate to null (conservatively: True when unsure)."""
-
-    def may(node: ast.Node) -> bool:
-        return _may_be_null(node, env, source, guards, scope)
-
-    if isinstance(value, ast.Literal):
-        return value.kind == "null"
-    if isinstance(value, ast.NameRef):
-        name = value.name.text
-        if name in guards:
-            return False
-        if source is not None and name in source.fields:
-            return not source.fields[name].required
-        symbol = scope.get(name) if scope is not None and name not in env.locals else None
-        if symbol is not None and symbol.kind == "let" and isinstance(symbol.node, ast.Let):
-            bound = symbol.node.value  # a constant: null only if it is the null literal
-            return not (isinstance(bound, ast.ListExpr) or (isinstance(bound, ast.Literal) and bound.kind != "null"))
-        return True
-    if isinstance(value, ast.Binary):
-        if value.op == "??":
-            return may(value.right)
-        if value.op in ("==", "!=", "<", "<=", ">", ">=", "in", "not in", "and", "or"):
-            return False
-        return may(value.left) or may(value.right)
-    if isinstance(value, ast.IfExpr):
-        return may(value.then) or may(value.otherwise)
-    if isinstance(value, ast.Cast):
-        return may(value.value)
-    if isinstance(value, ast.Unary):
-        return value.op != "not" and may(value.operand)
-    if isinstance(value, (ast.Call, ast.Pipe)) and value.function.text in _NEVER_NULL:
-        return False
-    if isinstance(value, ast.Call) and value.function.text in ("coalesce", "concat", "full_name"):
-        return all(may(arg) for arg in value.args)
-    if isinstance(value, ast.Pipe):
-        return may(value.value)
-    if isinstance(value, ast.Call) and value.args:
-        return may(value.args[0])
-    if isinstance(value, ast.ListExpr):
-        return False
-    return True
