@@ -8,7 +8,6 @@ files, keyed on each file's modification time and size so an edited file is read
 from __future__ import annotations
 
 import functools
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final, TypeVar
@@ -140,6 +139,8 @@ def _read_toml(path: Path, struct_type: type[StructT]) -> StructT:
         return msgspec.toml.decode(data, type=struct_type)
     except msgspec.ValidationError as error:
         # Parse again only on failure: the raw tables let the error name the failing keys.
+        import tomllib  # only an invalid catalog gets here
+
         raw = tomllib.loads(data.decode("utf-8"))
         raise error_from_validation(error, shown, raw, struct_type) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as error:

@@ -8,7 +8,6 @@ checked in `__post_init__`; msgspec turns those `ValueError`s into `ValidationEr
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from typing import Annotated, Final, Literal
@@ -98,6 +97,8 @@ class RuleViolation(ValueError):
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """"; did you mean 'X'?" for the closest choice (ignoring case), or "" when none is close."""
     by_folded = {choice.casefold(): choice for choice in choices}
+    import difflib  # only a misspelt name needs it
+
     close = difflib.get_close_matches(name.casefold(), list(by_folded), n=1)
     return f"; did you mean {by_folded[close[0]]!r}?" if close else ""
 

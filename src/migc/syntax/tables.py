@@ -55,7 +55,7 @@ def derive(lark) -> ParseTables:
         # Lark folds a string terminal that NAME also matches into NAME and retypes the match
         # where the keyword is expected (its contextual lexer); the driver does the same.
         if pattern.type == "str" and name_pattern.fullmatch(pattern.value):
-            keywords[pattern.value] = terminal.name
+            keywords[str(pattern.value)] = str(terminal.name)
         else:
             scanned.append(terminal)
     # The contextual lexer tries terminals in this order and takes the first that matches.
@@ -73,6 +73,9 @@ def derive(lark) -> ParseTables:
     gotos: list[dict[str, int]] = [{} for _ in numbering]
     for state, row in table.states.items():
         for symbol, (action, argument) in row.items():
+            # Lark names symbols with its Token class, whose Python-level `__eq__` would run on
+            # every dictionary hit in the parse loop: keep plain strings.
+            symbol = str(symbol)
             if not symbol.isupper():  # a rule name: its goto
                 gotos[numbering[state]][symbol] = numbering[argument]
             elif action is Shift:
@@ -82,7 +85,7 @@ def derive(lark) -> ParseTables:
     return ParseTables(
         token_pattern=token_pattern,
         keywords=keywords,
-        ignored=tuple(lark.lexer_conf.ignore),
+        ignored=tuple(str(name) for name in lark.lexer_conf.ignore),
         actions=tuple(actions),
         gotos=tuple(gotos),
         rules=tuple(_shape(rule) for rule in lark.rules),
@@ -93,7 +96,7 @@ def derive(lark) -> ParseTables:
 
 def _shape(rule) -> RuleShape:
     spliced = tuple(i for i, symbol in enumerate(rule.expansion) if not symbol.is_term and symbol.name.startswith("_"))
-    origin = rule.origin.name
+    origin = str(rule.origin.name)
     # Mirrors Lark's tree builder: `?rule` expands a single child only when the alternative has no alias.
     expand_single = bool(rule.options.expand1) and not rule.alias
     if origin.startswith("_"):

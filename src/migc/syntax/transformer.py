@@ -217,8 +217,9 @@ class AstBuilder(Transformer):
     # ------------------------------------------------------------------ expressions
 
     def name_ref(self, children):
-        span, children = self._split(children)
-        return ast.NameRef(span=span, name=children[0])
+        # The grammar reads a bare name here as a token (a `name` rule would cost a reduction).
+        name = self.name(children)
+        return ast.NameRef(span=name.span, name=name)
 
     def member(self, children):
         span, children = self._split(children)
@@ -246,9 +247,9 @@ class AstBuilder(Transformer):
         args = tuple(children[2]) if len(children) > 2 else ()
         return ast.Pipe(span=span, value=children[0], function=children[1], args=args)
 
-    def operation(self, children):
-        span, children = self._split(children)
+    def expr(self, children):
         """A flat chain of operands and operator tokens, resolved by precedence climbing."""
+        span, children = self._split(children)
         return _Climber(self, children).expression(0)
 
     def cast(self, children):
@@ -622,7 +623,7 @@ _CLAUSE_KEYWORDS = {
 
 
 class _Climber:
-    """Precedence climbing over `operation`'s flat children (operands and operator tokens)."""
+    """Precedence climbing over `expr`'s flat children (operands and operator tokens)."""
 
     def __init__(self, builder: AstBuilder, items: list) -> None:
         self.builder = builder
