@@ -4,7 +4,9 @@
 Bare names resolve, innermost first, to block-local `let`s, the record's fields (the source
 object in a map, the subject of a consent gate), then the module scope (lets, values tables,
 builtins). Every resolved name is recorded as a `Reference`, which the language server uses for
-go-to-definition, hover and rename.
+go-to-definition, hover and rename. Inside `with checker.tracing() as trace:` inference also notes
+the names a value calls and mentions, in the order they are written (`NameTrace`), so the mapping
+checks learn a value's shape from the one pass that types it.
 """
 
 from __future__ import annotations
@@ -62,22 +64,50 @@ class RecordEnv:
         self.used_fields: set[str] = set()
 
 
+class NameTrace:
+    """The names inference met while tracing, in the order they are written (as `ast.walk`
+    yields their nodes), whether or not they resolve."""
+
+    __slots__ = ("_checker", "calls", "names", "indexes", "complete")
+
+    def __init__(self, checker: ExpressionChecker) -> None:
+        self._checker = checker
+        self.calls: list[str] = []  # each call's or pipeline step's function
+        self.names: list[str] = []  # the same, with every bare name and function passed by name
+        self.indexes = False  # a `value[index]` was met
+        self.complete = True  # False: nesting cut inference short, so some names were never met
+
+    def __enter__(self) -> NameTrace:
+        self._checker.trace = self
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._checker.trace = None
+
+
 class ExpressionChecker:
     def __init__(self, scope: Scope, diagnostics: Diagnostics, references: list[Reference], sources: dict[str, SourceFile] | None = None) -> None:
         self.scope = scope
         self.diagnostics = diagnostics
         self.references = references
         self.sources = sources or {}  # to tell `a ?? (b | f)` from `a ?? b | f`
+        self.trace: NameTrace | None = None
         self._depth = 0
         self._reported_depth = False
 
     # ------------------------------------------------------------------ entry points
+
+    def tracing(self) -> NameTrace:
+        """A context in which inference notes the names it meets (one trace at a time)."""
+        return NameTrace(self)
 
     def infer(self, expr: ast.Node, env: RecordEnv | None) -> T.Type:
         depth = self._depth
         if depth == 0:
             self._reported_depth = False
         elif depth >= MAX_DEPTH:
+            if self.trace is not None:
+                self.trace.complete = False
             if not self._reported_depth:  # once per outermost expression
                 self._reported_depth = True
                 self.diagnostics.add(codes.TOO_DEEP, expr.span, "this expression nests too deeply; split it with `let`")
@@ -106,6 +136,8 @@ class ExpressionChecker:
     def _infer_NameRef(self, expr: ast.NameRef, env: RecordEnv | None) -> T.Type:
         name = expr.name.text
         span = expr.name.span
+        if self.trace is not None:
+            self.trace.names.append(name)
         if env is not None:
             if name in env.locals:
                 kind, definition = env.locals[name]
@@ -183,6 +215,8 @@ class ExpressionChecker:
         return T.ANY
 
     def _infer_Index(self, expr: ast.Index, env) -> T.Type:
+        if self.trace is not None:
+            self.trace.indexes = True
         value = self.infer(expr.value, env)
         index = self.infer(expr.index, env)
         if value.kind in ("json", "any"):
@@ -205,6 +239,9 @@ class ExpressionChecker:
     def _call(self, function: ast.Name, all_args: tuple[ast.Node, ...], span: Span, env: RecordEnv | None) -> T.Type:
         """A call or a pipeline step; a pipeline's value is its first argument."""
         name = function.text
+        if self.trace is not None:
+            self.trace.calls.append(name)
+            self.trace.names.append(name)
         symbol = self.scope.get(name)
         if symbol is None or symbol.kind not in ("builtin", "aggregate", "values"):
             for arg in all_args:
@@ -285,6 +322,8 @@ class ExpressionChecker:
             self.infer(arg, env)
             self.diagnostics.add(codes.TYPE_MISMATCH, arg.span, "expected the name of a function or values table here")
             return
+        if self.trace is not None:
+            self.trace.names.append(arg.name.text)
         symbol = self.scope.get(arg.name.text)
         if symbol is None or symbol.kind not in ("builtin", "values"):
             self._unknown_function(arg.name, symbol, env)

@@ -17,7 +17,7 @@ import msgspec
 from migc import codes
 from migc.diagnostics import Diagnostics, Fix, Note, TextEdit
 from migc.semantics import types as T
-from migc.semantics.expressions import ExpressionChecker, FieldInfo, Reference, RecordEnv
+from migc.semantics.expressions import ExpressionChecker, FieldInfo, NameTrace, Reference, RecordEnv
 from migc.semantics.model import FieldProgram, LossyPoint, MapInfo, RefEdge
 from migc.semantics.schema_view import FieldView, ObjectView
 from migc.semantics.scope import Scope, close_matches, resolve_type
@@ -262,15 +262,17 @@ class MapChecker:
         outer_reads = self.env.used_fields
         self.env.used_fields = set()
         ref_target, ref_keys = "", ()
-        shape = value_shape(value, self.ctx.values_tables)
-        if isinstance(value, ast.RefLookup):
-            ref_target, ref_keys = self._ref(value, name, field_view)
-            kind = T.Type(kind="lookup", to=(value.target.text,))
-        else:
-            kind = self.ctx.exprs.infer(value, self.env)
-            kind = _bounded(value, kind)
-            if field_view is not None:
-                self._fits(value, kind, field_view, lossy, shape)
+        is_ref = isinstance(value, ast.RefLookup)
+        with self.ctx.exprs.tracing() as trace:
+            if is_ref:
+                ref_target, ref_keys = self._ref(value, name, field_view)
+                kind = T.Type(kind="lookup", to=(value.target.text,))
+            else:
+                kind = _bounded(value, self.ctx.exprs.infer(value, self.env))
+        # Nesting deep enough to cut inference short hides names from the trace: walk those values.
+        shape = traced_shape(trace, self.ctx.values_tables) if trace.complete else value_shape(value, self.ctx.values_tables)
+        if not is_ref and field_view is not None:
+            self._fits(value, kind, field_view, lossy, shape)
         reads = tuple(sorted(self.env.used_fields))
         outer_reads |= self.env.used_fields
         self.env.used_fields = outer_reads
@@ -534,7 +536,7 @@ def _bounded(value: ast.Node, kind: T.Type) -> T.Type:
 
 
 class ValueShape(msgspec.Struct, frozen=True, kw_only=True):
-    """What one pass over an assigned value's expression nodes tells the field checks."""
+    """What an assigned value calls and names, as the field checks need it."""
 
     functions: tuple[str, ...]  # the builtins and values tables it calls, in pre-order
     values_table: str  # the first values table it calls or names ("" if none)
@@ -546,8 +548,14 @@ class ValueShape(msgspec.Struct, frozen=True, kw_only=True):
         return self.indexes or not collapsing_tables.isdisjoint(self.functions)
 
 
+def traced_shape(trace: NameTrace, values_tables: frozenset[str]) -> ValueShape:
+    """The shape of a value from the names its inference met (see `NameTrace`)."""
+    values_table = next((name for name in trace.names if name in values_tables), "")
+    return ValueShape(functions=tuple(trace.calls), values_table=values_table, indexes=trace.indexes)
+
+
 def value_shape(value: ast.Node, values_tables: frozenset[str]) -> ValueShape:
-    """The shape of `value` (an expression or a `ref`), in one pass over its expression nodes."""
+    """The shape of `value` (an expression or a `ref`), from one walk over its expression nodes."""
     functions: list[str] = []
     values_table = ""
     indexes = False
