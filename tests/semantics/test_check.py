@@ -83,3 +83,15 @@ def test_schema_changes_carry_what_the_field_api_needs(tmp_path: Path) -> None:
     changes = {c.field: c for c in result.model.schema}
     assert len(changes["Tier__c"].values) == 7  # every option, not the display's first four
     assert changes["Ref__c"].unique and changes["Ref__c"].length == 64
+
+
+def test_an_extend_adds_to_the_first_unrouted_map_else_the_first(tmp_path: Path) -> None:
+    routed = 'map User -> Contacts where email != null {\n  Last_Name <- "a"\n}\n'
+    unrouted = 'map User -> Contacts {\n  Last_Name <- "b"\n}\n'
+    extend = 'extend User -> Contacts {\n  Mobile <- msisdn\n}\n'
+    mixed = check(tmp_path, routed + unrouted + extend + routed + unrouted + extend, "mixed.mig")
+    assert set(mixed.extended_maps.values()) == {"User->Contacts#2"}
+    only_routed = check(tmp_path, routed + extend + routed, "routed.mig")
+    assert set(only_routed.extended_maps.values()) == {"User->Contacts"}
+    unmatched = check(tmp_path, routed + 'extend User -> Leads {\n  Mobile <- msisdn\n}\n', "unmatched.mig")
+    assert "MIG0513" in codes(unmatched)

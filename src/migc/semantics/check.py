@@ -3,7 +3,8 @@
 The checker loads the file and its imports, builds the scope, loads both platforms' catalogs
 (with account overlays), types every declaration and block, orders the target objects by their
 refs, and collects every diagnostic instead of stopping at the first. The CLI and the language
-server both call this; neither re-implements a rule.
+server both call this; neither re-implements a rule. `check_program` checks a program already
+loaded (benchmarks time the checker alone with it).
 """
 
 from __future__ import annotations
@@ -79,6 +80,11 @@ def check_file(
 ) -> Analysis:
     """`incremental`: reuse the parse of the file's unchanged top-level items (editors)."""
     program = load_program(path, text=text, display_name=display_name, incremental=incremental)
+    return check_program(program, overlays=overlays)
+
+
+def check_program(program: Program, *, overlays: Sequence[Path] = ()) -> Analysis:
+    """Checks a loaded program (its parse diagnostics are part of the result)."""
     analysis = Analysis(program)
     diagnostics = Diagnostics()
     diagnostics.extend(program.diagnostics)

@@ -34,7 +34,7 @@ _CHILDREN_LAST_FIRST: dict[type, Callable[..., tuple[ast.Node, ...]] | None] = {
 
 def expression_nodes(root: ast.Node) -> list[ast.Node]:
     """`root` and every expression under it, parents before children, in the order `ast.walk`
-    yields them. A node of any other kind is listed with all its children, as `ast.walk` would."""
+    yields them. The children of a node of any other kind are all listed (names too)."""
     found: list[ast.Node] = []
     stack = [root]
     while stack:
