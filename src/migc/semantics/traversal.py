@@ -1,10 +1,9 @@
 """Pre-order lists of the expression nodes in a value or condition, for the checker's scans.
 
-The checks that look at a value's shape (which builtins it calls, which values table it reads,
-whether it indexes a list, which fields a condition tests for null) only care about expression
-nodes. Listing those directly, in the order `ast.walk` yields them, skips the names and written
-types `ast.walk` would also visit (neither holds an expression) and its per-node generators,
-which made the scans a third of the checker's time on large files.
+The scans that look at a tree's shape (which fields a condition tests for null; the calls of a
+value nested too deeply for inference to trace them) only care about expression nodes. Listing
+those directly, in the order `ast.walk` yields them, skips the names and written types
+`ast.walk` would also visit (neither holds an expression) and its per-node generators.
 """
 
 from __future__ import annotations
