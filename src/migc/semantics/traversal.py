@@ -45,5 +45,5 @@ def expression_nodes(root: ast.Node) -> list[ast.Node]:
             if children is not None:
                 stack.extend(children(node))
         else:
-            stack.extend(reversed(list(ast.children(node))))
+            stack.extend(reversed(ast.children(node)))
     return found

@@ -7,7 +7,6 @@ Field order in each class is the order `dump()` prints and `children()` yields.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import typing
 from typing import Any, Union
 
@@ -415,29 +414,32 @@ class Module(Node, frozen=True, kw_only=True):
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def children(node: Node) -> Iterator[Node]:
+def children(node: Node) -> list[Node]:
     """The direct child nodes, in field order."""
     kind = type(node)
     fields = _CHILD_FIELDS.get(kind)
     if fields is None:
         fields = _CHILD_FIELDS[kind] = tuple(f for f in kind.__struct_fields__ if f != "span")
+    found: list[Node] = []
     for field in fields:
         value = getattr(node, field)
         if isinstance(value, Node):
-            yield value
+            found.append(value)
         elif type(value) is tuple:
-            for item in value:
-                if isinstance(item, Node):
-                    yield item
+            found.extend(item for item in value if isinstance(item, Node))
+    return found
 
 
-def walk(node: Node) -> Iterator[Node]:
-    """Every node of the tree, depth first, parents before children."""
+def walk(node: Node) -> list[Node]:
+    """Every node of the tree, depth first, parents before children (a list: callers read all
+    of it, and one list costs less than a generator per node)."""
+    order: list[Node] = []
     stack = [node]
     while stack:
         current = stack.pop()
-        yield current
-        stack.extend(reversed(list(children(current))))
+        order.append(current)
+        stack.extend(reversed(children(current)))
+    return order
 
 
 def node_at(root: Node, offset: int) -> list[Node]:
