@@ -331,6 +331,7 @@ class TestNames:
         "builtin": "builtin K(K: string, y: integer) -> string",
         "map": 'map K distinct by x -> K where y { key K <- 1 let K = 2 drop K.K, K lossy "r" a <- x.K | K(1) }',
         "ref target": "map A -> B { b <- ref K by c = 1 }",
+        "ref chain target": "map A -> B { b <- ref A by c = 1 else ref K by c = 1 }",
         "extend": "extend K -> K { a <- x | K }",
         "rebuild": 'rebuild K as "x" { list K.K, K }',
     }
@@ -434,6 +435,33 @@ class TestLists:
 
     def test_nested_lists_are_not_broken(self) -> None:
         text = "let x = f([" + ", ".join(str(index) for index in range(60)) + "])\n"
+        assert formatted(text) == text
+
+
+class TestRefChains:
+    CHAIN = "ref contacts by cf_cio_id = customer_identifiers.cio_id else ref leads by cf_cio_id = customer_identifiers.cio_id"
+
+    def test_a_chain_that_fits_stays_on_one_line_and_aligns(self) -> None:
+        text = "map A -> B {\n  a <- ref C by k = x\n    else ref D by k = x else null\n  bb <- 1\n}\n"
+        assert formatted(text) == "map A -> B {\n  a  <- ref C by k = x else ref D by k = x else null\n  bb <- 1\n}\n"
+
+    def test_a_chain_that_does_not_fit_breaks_before_each_further_link(self) -> None:
+        text = f"map A -> B {{\n  targetable_id <- {self.CHAIN} else ref deals by name = x else quarantine lossy \"r\"  # end\n  b <- 1\n}}\n"
+        assert formatted(text).splitlines() == [
+            "map A -> B {",
+            "  targetable_id <- ref contacts by cf_cio_id = customer_identifiers.cio_id",
+            "    else ref leads by cf_cio_id = customer_identifiers.cio_id",
+            '    else ref deals by name = x else quarantine lossy "r"  # end',
+            "  b <- 1",
+            "}",
+        ]
+
+    def test_a_comment_inside_a_chain_moves_above_it(self) -> None:
+        text = f"map A -> B {{\n  t <- ref contacts by k = x  # first\n    else ref leads by k = x\n}}\n"
+        assert formatted(text) == "map A -> B {\n  # first\n  t <- ref contacts by k = x else ref leads by k = x\n}\n"
+
+    def test_a_single_long_ref_is_not_broken(self) -> None:
+        text = "map A -> B {\n  t <- ref contacts by " + " then ".join(f"field_{i} = value_{i}" for i in range(8)) + "\n}\n"
         assert formatted(text) == text
 
 
@@ -588,11 +616,15 @@ expressions = st.recursive(st.one_of(literals, name_refs), _compound_expressions
 paths = st.lists(names, min_size=1, max_size=3).map(lambda parts: node(ast.Path, parts=tuple(parts)))
 
 
-def _ref_lookup(target: ast.Name, matches: list[ast.RefMatch], fallback: ast.Expr | None, quarantine: bool):
-    return node(
-        ast.RefLookup, target=target, matches=tuple(matches), fallback=None if quarantine else fallback,
-        quarantine=quarantine,
-    )
+def _ref_lookup(links: list[tuple[ast.Name, list[ast.RefMatch]]], fallback: ast.Expr | None, quarantine: bool):
+    """A chain of one or more links (`ref A by ... else ref B by ...`); the last ends it."""
+    (target, matches), *rest = links
+    if not rest:
+        return node(
+            ast.RefLookup, target=target, matches=tuple(matches), fallback=None if quarantine else fallback,
+            quarantine=quarantine,
+        )
+    return node(ast.RefLookup, target=target, matches=tuple(matches), otherwise=_ref_lookup(rest, fallback, quarantine))
 
 
 ref_matches = st.builds(
@@ -601,8 +633,9 @@ ref_matches = st.builds(
     expressions,
     st.booleans(),
 )
+ref_links = st.tuples(names, st.lists(ref_matches, min_size=1, max_size=3))
 ref_lookups = st.builds(
-    _ref_lookup, names, st.lists(ref_matches, min_size=1, max_size=3), st.one_of(st.none(), expressions), st.booleans()
+    _ref_lookup, st.lists(ref_links, min_size=1, max_size=3), st.one_of(st.none(), expressions), st.booleans()
 )
 map_statements = st.one_of(
     st.builds(

@@ -808,8 +808,25 @@ class _Printer:
         if wrapped is not None:
             return wrapped
         value = node.value
-        right = _ref_lookup(value) if isinstance(value, ast.RefLookup) else _expr(value)
-        return self.aligned_leaf(node, depth, limit, field, "<-", right + lossy)
+        if isinstance(value, ast.RefLookup):
+            links = _ref_links(value)
+            one_line = f"{INDENT * depth}{field} <- {' else '.join(links)}{lossy}"
+            if len(links) > 1 and _width(one_line) > MAX_WIDTH:
+                return self.ref_chain(node, depth, limit, f"{field} <- ", links, lossy)
+            return self.aligned_leaf(node, depth, limit, field, "<-", " else ".join(links) + lossy)
+        return self.aligned_leaf(node, depth, limit, field, "<-", _expr(value) + lossy)
+
+    def ref_chain(self, node: ast.Assign, depth: int, limit: int, prefix: str, links: list[str], lossy: str) -> list[_Element]:
+        """A `ref` chain too wide for one line: each further link starts a line of its own, one
+        level deeper, so the objects tried read top to bottom. Comments inside move above it."""
+        elements = self.hoisted(node, depth, node.span.end)
+        trailing = self.comments.take_trailing(node.span.end, node.span.end_line, limit)
+        indent = INDENT * depth
+        lines = [indent + prefix + links[0]]
+        lines.extend(f"{indent}{INDENT}else {link}" for link in links[1:])
+        lines[-1] = _with_comment(lines[-1] + lossy, trailing)
+        elements.append(_Element(first_line=node.span.line, last_line=node.span.end_line, lines=tuple(lines)))
+        return elements
 
     def print_Drop(self, node: ast.Drop, depth: int, limit: int) -> list[_Element]:
         code = "drop " + ", ".join(_path(path) for path in node.paths) + _lossy(node.lossy)
@@ -861,14 +878,19 @@ def _param(param: ast.Param) -> str:
     return text
 
 
-def _ref_lookup(lookup: ast.RefLookup) -> str:
-    matches = " then ".join(
-        f"{'fuzzy ' if match.fuzzy else ''}{format_name(match.field.text)} = {_expr(match.value)}"
-        for match in lookup.matches
-    )
-    text = f"ref {_bare(lookup.target.text)} by {matches}"
-    if lookup.quarantine:
-        text += " else quarantine"
-    elif lookup.fallback is not None:
-        text += f" else {_expr(lookup.fallback)}"
-    return text
+def _ref_links(lookup: ast.RefLookup) -> list[str]:
+    """Each link of a `ref` chain as text (`ref X by ...`), the last with what ends the chain;
+    joined by " else " they are the whole lookup."""
+    texts = []
+    for link in lookup.links:
+        matches = " then ".join(
+            f"{'fuzzy ' if match.fuzzy else ''}{format_name(match.field.text)} = {_expr(match.value)}"
+            for match in link.matches
+        )
+        texts.append(f"ref {_bare(link.target.text)} by {matches}")
+    last = lookup.last
+    if last.quarantine:
+        texts[-1] += " else quarantine"
+    elif last.fallback is not None:
+        texts[-1] += f" else {_expr(last.fallback)}"
+    return texts

@@ -52,6 +52,7 @@ def test_lists_every_kind_of_expression(tmp_path: Path) -> None:
         'map User -> Contacts {\n'
         '  Last_Name <- if not (age > 3) then [tags[0], -age, device.os] else (name as string) | truncate(8)\n'
         '  Account_Name <- ref Accounts by Account_Name = trim(company) fuzzy ?? "none"\n'
+        '  Reports_To <- ref Contacts by Email = email else ref Leads by Email = lower(email) else name ?? "x"\n'
         '}\n'
     )
     module = parse(SourceFile("t.mig", text)).module

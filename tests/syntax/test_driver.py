@@ -44,6 +44,8 @@ CORNERS = {
     "chained comparison": "let x = a < b < c\n",
     "missing brace": "map A -> B {\n  x <- a\n",
     "deep nesting": "let x = " + "(" * 3000 + "1" + ")" * 3000 + "\n",
+    "ref chain": "map A -> B {\n  t <- ref C by k = x then fuzzy n = y else ref D by k = x else ref E by j = 1 else quarantine\n  u <- ref C by k = x else ref_count\n}\n",
+    "ref chain missing by": "map A -> B {\n  t <- ref C by k = x else ref D k = x\n}\n",
     "long coalesce chain": "let x = " + " ?? ".join(["a"] * 4000) + "\n",
 }
 
@@ -69,7 +71,7 @@ def test_corner_cases_parse_the_same_both_ways(name: str) -> None:
 
 
 def test_a_clean_file_never_needs_lark() -> None:
-    for name in ("keyword as field", "crlf and tabs", "comment at end", "units", "unicode names", "not in"):
+    for name in ("keyword as field", "crlf and tabs", "comment at end", "units", "unicode names", "not in", "ref chain"):
         assert parser._parse_whole(SourceFile("t.mig", CORNERS[name])).ok, name
         assert driver.parse_clean(CORNERS[name], AstBuilder()) is not None, name
 

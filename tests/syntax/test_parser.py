@@ -68,6 +68,36 @@ class TestConstructs:
         result = parse_text('# top\nmap A -> B { # inside\n  x <- "#not a comment" # trailing\n}\n', "t.mig")
         assert [c.text for c in result.comments] == ["# top", "# inside", "# trailing"]
 
+    def test_a_ref_chain_nests_each_link_in_the_one_before(self) -> None:
+        text = (
+            "map A -> B {\n"
+            "  t <- ref contacts by id = x then fuzzy name = n\n"
+            "       else ref leads by id = x else ref deals by key = k else quarantine\n"
+            "}\n"
+        )
+        result = parse_text(text, "t.mig")
+        assert result.ok, result.diagnostics
+        ref = result.module.items[0].body[0].value
+        links = ref.links
+        assert [link.target.text for link in links] == ["contacts", "leads", "deals"]
+        assert [len(link.matches) for link in links] == [2, 1, 1]
+        assert ref.last is links[-1] and links[-1].quarantine and not ref.quarantine and ref.fallback is None
+        # Each link's span runs from its own `ref` to the end of the chain.
+        assert [result.source.text[link.span.start : link.span.end].split(" by ")[0] for link in links] == [
+            "ref contacts", "ref leads", "ref deals"]
+        assert all(link.span.end == ref.span.end for link in links)
+
+    def test_a_ref_chain_may_end_in_a_value_or_in_nothing(self) -> None:
+        module = parse_text("map A -> B { t <- ref C by k = 1 else ref D by k = 2 else null\n u <- ref C by k = 1 else ref D by k = 2 }", "t.mig").module
+        first, second = (statement.value for statement in module.items[0].body)
+        assert first.last.fallback is not None and first.last.fallback.kind == "null"
+        assert second.last.fallback is None and not second.last.quarantine
+
+    def test_a_name_starting_with_ref_is_a_fallback_not_a_link(self) -> None:
+        module = parse_text("map A -> B { t <- ref C by k = 1 else ref_count }", "t.mig").module
+        ref = module.items[0].body[0].value
+        assert ref.otherwise is None and ref.fallback.name.text == "ref_count"
+
     def test_empty_file_is_an_empty_module(self) -> None:
         result = parse_text("", "t.mig")
         assert result.ok and result.module.items == ()

@@ -26,7 +26,11 @@ _CHILDREN_LAST_FIRST: dict[type, Callable[..., tuple[ast.Node, ...]] | None] = {
     ast.Cast: lambda node: (node.value,),  # its written type holds no expression
     ast.IfExpr: lambda node: (node.otherwise, node.then, node.condition),
     ast.ListExpr: lambda node: node.items[::-1],
-    ast.RefLookup: lambda node: ((node.fallback,) if node.fallback is not None else ()) + node.matches[::-1],
+    ast.RefLookup: lambda node: (
+        ((node.fallback,) if node.fallback is not None else ())
+        + ((node.otherwise,) if node.otherwise is not None else ())
+        + node.matches[::-1]
+    ),
     ast.RefMatch: lambda node: (node.value,),
 }
 

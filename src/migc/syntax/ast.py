@@ -267,12 +267,31 @@ class RefMatch(Node, frozen=True, kw_only=True):
 class RefLookup(Node, frozen=True, kw_only=True):
     """`ref Accounts by Account_Name = trim(company) then fuzzy ... else null`.
 
-    `fallback` is the value when nothing matches; `quarantine` sets the record aside instead."""
+    `otherwise` is the next link of a chain (`... else ref leads by ...`), tried when this one
+    matches nothing; its span starts at its own `ref`. The last link ends the chain: `fallback`
+    is the value when no link matches, `quarantine` sets the record aside instead."""
 
     target: Name
     matches: tuple[RefMatch, ...]
+    otherwise: RefLookup | None = None
     fallback: Expr | None = None
     quarantine: bool = False
+
+    @property
+    def links(self) -> tuple[RefLookup, ...]:
+        """This link and every one after it, in the order they are tried."""
+        chain = [self]
+        while chain[-1].otherwise is not None:
+            chain.append(chain[-1].otherwise)
+        return tuple(chain)
+
+    @property
+    def last(self) -> RefLookup:
+        """The link that says what happens when none matches (`fallback`, `quarantine`)."""
+        link = self
+        while link.otherwise is not None:
+            link = link.otherwise
+        return link
 
 
 class KeyStmt(Node, frozen=True, kw_only=True):

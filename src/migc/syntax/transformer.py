@@ -575,14 +575,17 @@ class AstBuilder(Transformer):
         target, *rest = children
         fallback = None
         quarantine = False
+        otherwise = None
         if rest and isinstance(rest[-1], tuple):
             kind, value = rest.pop()
             if kind == "quarantine":  # value is the `quarantine` token
                 quarantine = True
+            elif kind == "ref":
+                otherwise = value
             else:
                 fallback = value
         return ast.RefLookup(
-            span=span, target=target, matches=tuple(rest), fallback=fallback, quarantine=quarantine
+            span=span, target=target, matches=tuple(rest), otherwise=otherwise, fallback=fallback, quarantine=quarantine
         )
 
     def ref_match(self, children):
@@ -599,6 +602,10 @@ class AstBuilder(Transformer):
     def ref_else_quarantine(self, children):
         span, children = self._split(children)
         return ("quarantine", children[0])
+
+    def ref_else_ref(self, children):
+        span, children = self._split(children)
+        return ("ref", children[0])
 
     def rebuild_block(self, children):
         span, children = self._split(children)
