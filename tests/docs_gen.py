@@ -343,12 +343,23 @@ EXPLANATIONS: dict[str, str] = {
     ),
     "MIG0516": (
         "A `ref` yields a link to another record, so it can only fill a lookup field, and only one "
-        "that may point at the ref's object (`Account_Name` is `lookup(Accounts)`)."
+        "that may point at the ref's object (`Account_Name` is `lookup(Accounts)`). In a chain "
+        "(`ref contacts by ... else ref leads by ...`) every link's object must be one the lookup "
+        "reaches, and where the lookup has a type field, one it has a type value for."
     ),
     "MIG0517": (
         "A `merge` map updates the records another map creates instead of creating its own, and "
         "finds them by its `key`: a field that the creating map declares as its `key`, or a field "
         "unique in the target."
+    ),
+    "MIG0518": (
+        "Some polymorphic lookups keep the kind of record they point at in a second field: a "
+        "Freshsales note's `targetable_type` says whether `targetable_id` is a Contact, a Lead, an "
+        "Account or a Deal (the catalog's `type-field`). A `ref` that fills such a lookup sets the "
+        "type field itself, from the object of the link that matched: `ref contacts by ... else "
+        "ref leads by ...` writes `Contact` or `Lead`. Assigning the type field as well could "
+        "contradict the ref, so it is an error unless the value is the one string every link would "
+        "set. The quick fix removes the assignment."
     ),
     "MIG0601": (
         "Objects load in dependency order, each after the objects its lookups point at. When "

@@ -97,6 +97,7 @@ CARDINALITY_MISMATCH: Final = _code("MIG0514", "cardinality-mismatch", "warning"
 OTHERWISE_WITHOUT_WHERE: Final = _code("MIG0515", "otherwise-without-where", "error", "an `otherwise` map has no `where` map of the same source before it")
 MERGE_WITHOUT_KEY: Final = _code("MIG0517", "merge-without-key", "error", "a `merge` map has no `key`, or one no other map loads records by")
 NOT_A_LOOKUP: Final = _code("MIG0516", "not-a-lookup", "error", "a `ref` is assigned to a field that is not a lookup to that object")
+TYPE_FIELD_SET_BY_REF: Final = _code("MIG0518", "type-field-set-by-ref", "error", "a field a `ref` sets from the record it finds (a lookup's type field) is assigned as well")
 
 # --- 06: dependency graph
 DEPENDENCY_CYCLE: Final = _code("MIG0601", "dependency-cycle", "error", "objects reference each other in a cycle, so none can load first")

@@ -108,7 +108,13 @@ def test_freshsales_requirements_and_custom_field_prefix() -> None:
     assert contact["last_name"].required and contact["email"].required and contact["email"].unconfirmed
     assert freshsales.objects["sales_accounts"].fields["name"].unique
     note = freshsales.objects["notes"].fields
-    assert note["targetable_type"].values == ("Contact", "SalesAccount", "Deal") and note["description"].required
+    assert note["targetable_type"].values == ("Contact", "Lead", "SalesAccount", "Deal") and note["description"].required
+    # The notes list Contact, SalesAccount and Deal: Lead (classic accounts) is marked unconfirmed.
+    assert "Lead" in note["targetable_type"].unconfirmed and "leads" in note["targetable_id"].unconfirmed
+    for name in ("notes", "tasks", "appointments", "sales_activities"):
+        lookup = freshsales.objects[name].fields["targetable_id"]
+        assert lookup.type_field == "targetable_type"
+        assert lookup.type_values == {"contacts": "Contact", "leads": "Lead", "sales_accounts": "SalesAccount", "deals": "Deal"}
     assert {r.calls for r in freshsales.platform.limits.rate} == {1000, 2000, 5000}
 
 

@@ -133,6 +133,24 @@ def test_lookup_targets_may_widen(demo: Path) -> None:
     assert owner.targets == ("Users", "Contacts")
 
 
+def test_type_values_may_name_the_objects_a_widened_lookup_gains(demo: Path) -> None:
+    catalog = demo / "demo_crm.toml"
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8")
+        + 'fields.Parent_Kind = { type = "string" }\n'
+        + 'fields.Parent = { type = "lookup", to = "Users", type-field = "Parent_Kind", type-values = { Users = "User" } }\n',
+        encoding="utf-8",
+    )
+    path = _overlay(demo.parent, '[objects.Contacts.fields.Parent]\nto = ["Users", "Contacts"]\ntype-values = { Contacts = "Contact" }\n')
+    parent = load_catalog("demo_crm", [path]).objects["Contacts"].fields["Parent"]
+    assert parent.type_values == {"Users": "User", "Contacts": "Contact"}
+    changed = _overlay_error(demo, '[objects.Contacts.fields.Parent]\ntype-values = { Users = "Person" }\n')
+    assert changed.json_path == "$.objects.Contacts.fields.Parent.type-values"
+    assert changed.message.startswith("cannot change type-values of existing field")
+    forgotten = _overlay_error(demo, '[objects.Contacts.fields.Parent]\nto = ["Users", "Contacts"]\n')
+    assert "no value for 'Contacts'" in forgotten.message
+
+
 def test_overlay_for_another_platform_is_rejected(demo: Path) -> None:
     path = _overlay(demo.parent, "", header='[overlay]\nplatform = "pipedrive"\n')
     with pytest.raises(CatalogError) as caught:

@@ -35,6 +35,13 @@ def _field_problem(**attributes: object) -> str:
         ({"type": "boolean", "max-items": 3}, "max-items: boolean holds one value"),
         ({"type": "string", "fields": {"a": {"type": "string"}}}, "fields: only json"),
         ({"type": "id", "required": True, "read-only": True}, "required: a field cannot be both required"),
+        ({"type": "string", "type-field": "Kind"}, "type-field: only a lookup has a type field, not string"),
+        ({"type": "lookup", "to": ["A", "B"], "type-field": "Kind"}, "type-values: a type field needs `type-values`"),
+        ({"type": "lookup", "to": ["A", "B"], "type-values": {"A": "a", "B": "b"}}, "type-field: `type-values` need `type-field`"),
+        ({"type": "lookup", "to": ["A", "B"], "type-field": "Kind", "type-values": {"A": "a", "B": "b", "Cc": "c"}},
+         "type-values: 'Cc' is not an object of `to`"),
+        ({"type": "lookup", "to": ["A", "B"], "type-field": "Kind", "type-values": {"A": "a"}},
+         "type-values: no value for 'B': every object of `to` needs one"),
     ],
 )
 def test_field_rules(attributes: dict[str, object], expected: str) -> None:
@@ -55,6 +62,13 @@ def test_valid_fields_and_lookup_targets() -> None:
         {"type": "list", "item": "json", "fields": {"value": {"type": "email"}}}, FieldSpec
     )
     assert nested.fields["value"].type == "email"
+
+
+def test_a_polymorphic_lookup_names_its_type_field_and_a_value_per_object() -> None:
+    spec = msgspec.convert(
+        {"type": "lookup", "to": ["A", "B"], "type-field": "Kind", "type-values": {"A": "Ay", "B": "Bee"}}, FieldSpec
+    )
+    assert (spec.type_field, spec.type_values) == ("Kind", {"A": "Ay", "B": "Bee"})
 
 
 def _object(**overrides: object) -> dict[str, object]:
@@ -79,6 +93,13 @@ def _object(**overrides: object) -> dict[str, object]:
         ({"required-any": [["Email"]]}, "required-any[0]: a group needs two or more fields"),
         ({"loadable": True}, "write: a loadable object needs a create or upsert endpoint"),
         ({"loadable": True, "preexisting": True}, "loadable: a preexisting object is looked up"),
+        ({"fields": {"id": {"type": "id"}, "Parent": {"type": "lookup", "to": "Contact", "type-field": "Kind", "type-values": {"Contact": "C"}}}},
+         "fields.Parent.type-field: 'Kind' is not a field of this object"),
+        ({"fields": {"id": {"type": "id"}, "Parent": {"type": "lookup", "to": "Contact", "type-field": "Parent", "type-values": {"Contact": "C"}}}},
+         "fields.Parent.type-field: a lookup cannot be its own type field"),
+        ({"fields": {"id": {"type": "id"}, "Kind": {"type": "picklist", "values": ["Person"]},
+                     "Parent": {"type": "lookup", "to": "Contact", "type-field": "Kind", "type-values": {"Contact": "Contact"}}}},
+         "fields.Parent.type-values.Contact: 'Contact' is not an option of 'Kind' ('Person')"),
     ],
 )
 def test_object_rules(overrides: dict[str, object], expected: str) -> None:

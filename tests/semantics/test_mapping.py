@@ -39,11 +39,12 @@ def test_inference_meets_the_names_a_walk_finds(path: Path) -> None:
     for source, value in assigned_values(analysis.module):
         env = RecordEnv(source, None)
         with checker.tracing() as trace:
-            if isinstance(value, ast.RefLookup):  # as the map checks a ref: its matches, then its fallback
-                for match in value.matches:
-                    checker.infer(match.value, env)
-                if value.fallback is not None:
-                    checker.infer(value.fallback, env)
+            if isinstance(value, ast.RefLookup):  # as the map checks a ref: each link's matches, then the fallback
+                for link in value.links:
+                    for match in link.matches:
+                        checker.infer(match.value, env)
+                if value.last.fallback is not None:
+                    checker.infer(value.last.fallback, env)
             else:
                 checker.infer(value, env)
         if trace.complete:
@@ -81,3 +82,76 @@ def test_a_where_route_guards_the_fields_it_tests(tmp_path: Path) -> None:
     path = tmp_path / "route.mig"
     path.write_text(HEADER + "map User -> Contacts where surname != null {\n  Last_Name <- surname\n}\n", encoding="utf-8")
     assert "MIG0503" not in [d.code for d in api.check(path).diagnostics]
+
+
+# ---------------------------------------------------------------------------- ref chains and type fields
+
+CIO_HEADER = (
+    'import eu_countries from "std/regions.mig"\n'
+    "migration t {\n  from customerio\n  to freshsales\n  consent gdpr for Person when country in eu_countries\n}\n"
+    'create field contacts.cf_cio_id: string(64) unique label "Customer.io ID"\n'
+    'create field leads.cf_cio_id: string(64) unique label "Customer.io ID"\n'
+    'map Person -> contacts where email != null {\n  key cf_cio_id <- cio_id\n  email <- normalize_email(email)\n  last_name <- last_name ?? "x"\n}\n'
+    "map Person -> leads otherwise {\n  key cf_cio_id <- cio_id\n  last_name <- last_name\n}\n"
+)
+CHAIN = "ref contacts by cf_cio_id = customer_identifiers.cio_id else ref leads by cf_cio_id = customer_identifiers.cio_id"
+
+
+def check_notes(tmp_path: Path, statements: str):
+    path = tmp_path / "t.mig"
+    path.write_text(CIO_HEADER + 'map Event -> notes {\n  description <- json(data)\n' + statements + "}\n", encoding="utf-8")
+    return api.check(path)
+
+
+def test_a_chain_checks_each_link_and_orders_the_load_after_every_object_it_tries(tmp_path: Path) -> None:
+    result = check_notes(tmp_path, f"  targetable_id <- {CHAIN} else quarantine\n")
+    assert [d.code for d in result.diagnostics] == []
+    notes = next(info for info in result.model.maps if info.target == "notes")
+    (program,) = [p for p in notes.fields if p.field == "targetable_id"]
+    assert [(link.target, link.keys) for link in program.refs] == [("contacts", ("cf_cio_id",)), ("leads", ("cf_cio_id",))]
+    assert program.ref_targets == ("contacts", "leads") and program.type_field == "targetable_type"
+    assert {(e.dependent, e.target) for e in result.model.refs} >= {("notes", "contacts"), ("notes", "leads")}
+    order = result.model.load_order
+    assert order.index("notes") > max(order.index("contacts"), order.index("leads"))
+
+
+def test_the_type_field_counts_as_set_by_the_ref(tmp_path: Path) -> None:
+    # notes.targetable_type is required: the ref sets it, so no MIG0502.
+    assert [d.code for d in check_notes(tmp_path, "  targetable_id <- ref contacts by cf_cio_id = customer_id else null\n").diagnostics] == []
+    missing = check_notes(tmp_path, "  targetable_id <- 5\n")
+    assert [d.code for d in missing.diagnostics].count("MIG0502") == 1
+    assert "targetable_type" in next(d.message for d in missing.diagnostics if d.code == "MIG0502")
+
+
+def test_assigning_the_type_field_is_an_error_unless_it_is_what_every_link_sets(tmp_path: Path) -> None:
+    same = check_notes(tmp_path, '  targetable_type <- "Contact"\n  targetable_id <- ref contacts by cf_cio_id = customer_id else quarantine\n')
+    assert [d.code for d in same.diagnostics] == []
+    for value in ('"Contact"', '"Lead"', 'if type == "event" then "Contact" else "Lead"'):
+        result = check_notes(tmp_path, f"  targetable_type <- {value}\n  targetable_id <- {CHAIN} else quarantine\n")
+        (diagnostic,) = result.diagnostics
+        assert diagnostic.code == "MIG0518" and diagnostic.span.line == result.diagnostics[0].span.line
+        assert '("Contact" or "Lead", from the record it finds)' in diagnostic.message
+        assert diagnostic.fix is not None and diagnostic.fix.edits[0].new_text == ""
+    other = check_notes(tmp_path, '  targetable_type <- "Deal"\n  targetable_id <- ref contacts by cf_cio_id = customer_id else quarantine\n')
+    assert [d.code for d in other.diagnostics] == ["MIG0518"]
+
+
+def test_every_link_must_be_an_object_the_lookup_reaches(tmp_path: Path) -> None:
+    result = check_notes(tmp_path, f"  targetable_id <- {CHAIN} else ref users by email = name else null\n")
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.code == "MIG0516" and "not `users`" in diagnostic.message
+    assert diagnostic.span.line == result.diagnostics[0].span.line
+
+
+def test_later_links_are_checked_like_the_first(tmp_path: Path) -> None:
+    result = check_notes(
+        tmp_path,
+        "  targetable_id <- ref contacts by cf_cio_id = customer_id else ref leads by cf_cio_idd = customer_id"
+        " else ref deals by name = customer_id else quarantine\n",
+    )
+    problems = sorted((d.code, d.message.split(",")[0]) for d in result.diagnostics)
+    assert problems == [
+        ("MIG0405", "`leads` has no field `cf_cio_idd`; did you mean `cf_cio_id`?"),
+        ("MIG0506", "no map loads `deals` and its records do not pre-exist"),
+        ("MIG0507", "`deals.name` is not unique"),
+    ]

@@ -10,7 +10,7 @@ and fields like a catalog does, every attribute optional. Merge rules (docs/cata
 - `label`, `plural-label` and `doc` of an existing object, and `label`, `doc`, `required` and
   `unconfirmed` of an existing field may be overridden (account admins rename and require fields);
 - `to` of an existing lookup may list more objects, keeping the old ones (Zoho notes attach to
-  custom modules too);
+  custom modules too), and its `type-values` may name more objects, keeping the old values;
 - any other attribute of an existing object or field may be repeated but not changed: an overlay
   extends a catalog, it never contradicts it. A different `type` is the common case of this error.
 
@@ -174,6 +174,8 @@ def _extend_field(existing: dict[str, Any], changes: dict[str, Any], path: str, 
             existing[attribute] = value
         elif attribute == "to" and _widens(existing.get("to", ""), value):
             existing[attribute] = value
+        elif attribute == "type-values" and _adds_entries(existing.get("type-values", {}), value):
+            existing[attribute] = {**existing.get("type-values", {}), **value}
         elif existing.get(attribute, _default_of(FieldSpec, attribute)) != value:
             raise CatalogError(
                 file,
@@ -190,6 +192,11 @@ def _targets(to: str | list[str]) -> list[str]:
 def _widens(old: str | list[str], new: str | list[str]) -> bool:
     """A lookup may gain targets (Notes attached to a custom module), never lose one."""
     return set(_targets(old)) <= set(_targets(new))
+
+
+def _adds_entries(old: dict[str, str], new: dict[str, str]) -> bool:
+    """A widened lookup's type values name the new objects too; the old ones keep their values."""
+    return all(new.get(target, value) == value for target, value in old.items())
 
 
 def _plain(value: Any) -> Any:

@@ -328,6 +328,11 @@ class FieldSpec(Base):
     values: tuple[str, ...] = ()
     # Object(s) a lookup points at; several for polymorphic lookups (Zoho What_Id).
     to: str | tuple[str, ...] = ""
+    # A polymorphic lookup whose companion field of the same object says which kind of record it
+    # points at (Freshsales `targetable_type` beside `targetable_id`), and the value that field
+    # takes for each object of `to`: a `ref` filling the lookup sets it from the record it found.
+    type_field: str = ""
+    type_values: dict[str, str] = {}
     item: FieldType | None = None
     fields: dict[str, FieldSpec] = {}
     pii: bool = False
@@ -357,6 +362,19 @@ class FieldSpec(Base):
                 raise RuleViolation("to", "a lookup needs `to` (the object it points at)")
         elif self.to:
             raise RuleViolation("to", f"only a lookup takes `to`, not {kind}")
+        if (self.type_field or self.type_values) and kind != "lookup":
+            raise RuleViolation("type-field", f"only a lookup has a type field, not {kind}")
+        if self.type_field and not self.type_values:
+            raise RuleViolation("type-values", "a type field needs `type-values` (its value for each object of `to`)")
+        if self.type_values and not self.type_field:
+            raise RuleViolation("type-field", "`type-values` need `type-field` (the field they are written to)")
+        if self.type_values:
+            unknown = sorted(set(self.type_values) - set(self.targets))
+            if unknown:
+                raise RuleViolation("type-values", f"{unknown[0]!r} is not an object of `to`{did_you_mean(unknown[0], self.targets)}")
+            missing = [target for target in self.targets if target not in self.type_values]
+            if missing:
+                raise RuleViolation("type-values", f"no value for {missing[0]!r}: every object of `to` needs one")
         if kind == "list":
             if self.item is None:
                 raise RuleViolation("item", "a list needs `item` (the element type)")
@@ -449,6 +467,21 @@ class ObjectSpec(Base):
         if self.write is not None:
             for index, key in enumerate(self.write.upsert_keys):
                 self._need_field(f"write.upsert-keys[{index}]", key)
+        for name, field in self.fields.items():
+            if not field.type_field:
+                continue
+            here = f"fields.{name}.type-field"
+            self._need_field(here, field.type_field)
+            if field.type_field == name:
+                raise RuleViolation(here, "a lookup cannot be its own type field")
+            companion = self.fields[field.type_field]
+            if companion.type in _PICKLIST_TYPES:
+                for target, value in field.type_values.items():
+                    if value not in companion.values:
+                        raise RuleViolation(
+                            f"fields.{name}.type-values.{target}",
+                            f"{value!r} is not an option of {field.type_field!r} ({', '.join(map(repr, companion.values))})",
+                        )
         for index, group in enumerate(self.required_any):
             if len(group) < 2:
                 raise RuleViolation(f"required-any[{index}]", "a group needs two or more fields")

@@ -289,9 +289,10 @@ def _shape(info: MapInfo, detail: MapDetails) -> tuple[str, ...]:
 
 
 def _field(program: FieldProgram) -> FieldView:
-    lookup = ""
-    if program.ref:
-        lookup = f"{program.ref} by {', '.join(program.ref_keys)}" if program.ref_keys else program.ref
+    # A chain reads as its links in order: "contacts by cf_cio_id, else leads by cf_cio_id".
+    lookup = ", else ".join(f"{link.target} by {', '.join(link.keys)}" if link.keys else link.target for link in program.refs)
+    if program.type_field:
+        lookup += f" (sets {program.type_field})"
     return FieldView(
         field=program.field, type=program.type, reads=", ".join(program.reads) or "(computed)", coercion=program.coercion,
         lookup=lookup, values=program.values_table, lossy=program.lossy, key=program.is_key,

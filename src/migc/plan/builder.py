@@ -271,17 +271,17 @@ class _Planner:
         )
 
     def _self_ref_note(self, info: MapInfo) -> str:
-        fields = [p.field for p in info.fields if p.ref == info.target]
+        fields = [p.field for p in info.fields if info.target in p.ref_targets]
         if not fields or info.merge:
             return ""
         return "inserted without " + ", ".join(fields) + ": the link pass sets it once every record exists"
 
     def _link_step(self, name: str, creating: list[MapInfo], spec: ObjectSpec | None) -> Step | None:
         # Only creating maps need the second pass: a merge runs after the records exist anyway.
-        fields = sorted({p.field for m in creating for p in m.fields if p.ref == name})
+        fields = sorted({p.field for m in creating for p in m.fields if name in p.ref_targets})
         if not fields:
             return None
-        writers = [m for m in creating if any(p.field in fields and p.ref == name for p in m.fields)]
+        writers = [m for m in creating if any(p.field in fields and name in p.ref_targets for p in m.fields)]
         records = [self.estimates[m.id].records for m in writers]
         known = None if any(r is None for r in records) else sum(r for r in records if r is not None)
         size, note = self._batch(spec, "update")
@@ -320,7 +320,7 @@ class _Planner:
         return getattr(spec.write, operation, "") or ""
 
     def _lookups(self, name: str, number: int, maps: list[MapInfo]) -> tuple[Lookup, ...]:
-        fields = {p.field for m in maps for p in m.fields if p.ref}
+        fields = {p.field for m in maps for p in m.fields if p.refs}
         result = []
         for edge in self.lookup_edges:
             if edge.dependent != name or edge.field not in fields:
@@ -350,8 +350,8 @@ class _Planner:
             for message in detail.quarantine_flags:
                 quarantine.append(f"{info.id}: {message}")
             for field in detail.quarantine_lookups:
-                ref = next((p.ref for p in info.fields if p.field == field), "")
-                quarantine.append(f"{info.id}: no {ref or 'record'} found for {field}")
+                targets = next((p.ref_targets for p in info.fields if p.field == field), ())
+                quarantine.append(f"{info.id}: no {' or '.join(targets) or 'record'} found for {field}")
             if info.route == "where":
                 skipped.append(f"{info.id}: records not matching `{detail.condition}`" if detail.condition else f"{info.id}: records its `where` rejects")
             elif info.route == "otherwise":
@@ -366,7 +366,7 @@ class _Planner:
             if info.merge:
                 skipped.append(f"{info.id}: records whose key matches no {name} record")
         keys = [m.key for m in creating + merging if m.key]
-        others = sorted({p.field for m in creating + merging for p in m.fields if not p.ref} - set(keys))
+        others = sorted({p.field for m in creating + merging for p in m.fields if not p.refs} - set(keys))
         sample = self.model.header.sample or DEFAULT_SAMPLE
         return Checkpoint(
             identities=tuple(identities),
@@ -492,10 +492,11 @@ def _lookup_edges(model: Model) -> tuple[RefEdge, ...]:
     edges = {(e.dependent, e.field, e.target): e for e in model.refs}
     for info in model.maps:
         for program in info.fields:
-            if program.ref and (info.target, program.field, program.ref) not in edges:
-                edges[(info.target, program.field, program.ref)] = RefEdge(
-                    dependent=info.target, field=program.field, target=program.ref, span=program.span,
-                )
+            for target in program.ref_targets:
+                if (info.target, program.field, target) not in edges:
+                    edges[(info.target, program.field, target)] = RefEdge(
+                        dependent=info.target, field=program.field, target=target, span=program.span,
+                    )
     return tuple(sorted(edges.values(), key=lambda e: (e.dependent, e.field, e.target)))
 
 

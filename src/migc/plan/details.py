@@ -61,7 +61,7 @@ def map_details(analysis: Analysis, maps: Iterable[MapInfo]) -> dict[str, MapDet
             report_flags=tuple(m for m in info.flags if flags.get(m, "report") == "report"),
             quarantine_lookups=tuple(dict.fromkeys(
                 s.field.text for s in bodies
-                if isinstance(s, ast.Assign) and isinstance(s.value, ast.RefLookup) and s.value.quarantine
+                if isinstance(s, ast.Assign) and isinstance(s.value, ast.RefLookup) and s.value.last.quarantine
             )),
         )
     return result

@@ -675,6 +675,6 @@ def _mark_late_merges(maps: list[MapInfo], load_order: tuple[str, ...]) -> list[
     marked = []
     for info in maps:
         own = position.get(info.target, -1)
-        late = info.merge and any(position.get(p.ref, -1) > own for p in info.fields if p.ref)
+        late = info.merge and any(position.get(target, -1) > own for p in info.fields for target in p.ref_targets)
         marked.append(msgspec.structs.replace(info, late=True) if late else info)
     return marked

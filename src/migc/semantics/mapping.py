@@ -18,7 +18,7 @@ from migc import codes
 from migc.diagnostics import Diagnostics, Fix, Note, TextEdit
 from migc.semantics import types as T
 from migc.semantics.expressions import ExpressionChecker, FieldInfo, NameTrace, Reference, RecordEnv
-from migc.semantics.model import FieldProgram, LossyPoint, MapInfo, RefEdge
+from migc.semantics.model import FieldProgram, LossyPoint, MapInfo, RefEdge, RefLink
 from migc.semantics.schema_view import FieldView, ObjectView
 from migc.semantics.scope import Scope, close_matches, resolve_type
 from migc.semantics.traversal import expression_nodes
@@ -161,6 +161,8 @@ class MapChecker:
             result = self._statement(statement)
             if isinstance(statement, ast.Limit):
                 limit = result
+        if target is not None:
+            self._type_fields(target)
         if block.merge:
             self._merge_key(target)
         elif target is not None:
@@ -261,12 +263,13 @@ class MapChecker:
             self._lossy("field", name.text, lossy.value, lossy.span)
         outer_reads = self.env.used_fields
         self.env.used_fields = set()
-        ref_target, ref_keys = "", ()
+        ref_links: tuple[RefLink, ...] = ()
+        type_field = ""
         is_ref = isinstance(value, ast.RefLookup)
         with self.ctx.exprs.tracing() as trace:
             if is_ref:
-                ref_target, ref_keys = self._ref(value, name, field_view)
-                kind = T.Type(kind="lookup", to=(value.target.text,))
+                ref_links, type_field = self._ref(value, name, field_view)
+                kind = T.Type(kind="lookup", to=tuple(dict.fromkeys(link.target for link in ref_links)))
             else:
                 kind = _bounded(value, self.ctx.exprs.infer(value, self.env))
         # Nesting deep enough to cut inference short hides names from the trace: walk those values.
@@ -282,8 +285,8 @@ class MapChecker:
                 type=str(field_view.type if field_view else kind),
                 reads=reads,
                 coercion=_coercion(value, shape),
-                ref=ref_target,
-                ref_keys=ref_keys,
+                refs=ref_links,
+                type_field=type_field,
                 values_table=shape.values_table,
                 lossy=lossy.value if lossy else "",
                 is_key=is_key,
@@ -370,29 +373,53 @@ class MapChecker:
 
     # ------------------------------------------------------------------ refs
 
-    def _ref(self, ref: ast.RefLookup, name: ast.Name, field_view: FieldView | None) -> tuple[str, tuple[str, ...]]:
-        target_name = ref.target.text
-        dependent = self.block.target.text
-        view = target_view(self.ctx, ref.target, loading=False)
+    def _ref(self, ref: ast.RefLookup, name: ast.Name, field_view: FieldView | None) -> tuple[tuple[RefLink, ...], str]:
+        """Checks every link of a ref (chain) and its fallback; returns the links and the type
+        field the ref sets (the lookup's catalog `type-field`, "" if none)."""
+        lookup = field_view
         if field_view is not None and field_view.type.kind not in ("lookup", "any", "id"):
+            dependent = self.block.target.text
             self.d.add(codes.NOT_A_LOOKUP, name.span, f"`{dependent}.{name.text}` is {field_view.type}, not a lookup; a `ref` can only fill a lookup field")
-        elif (
-            field_view is not None
-            and field_view.type.kind == "lookup"
-            and field_view.type.to
-            and target_name not in field_view.type.to
-            and not (len(field_view.type.to) > 1 and view is not None and view.declared_at is not None)
+            lookup = None
+        links = []
+        edges: set[str] = set()
+        for link in ref.links:
+            links.append(self._ref_link(link, name, lookup, edges))
+        last = ref.last
+        if last.fallback is not None:
+            self.ctx.exprs.infer(last.fallback, self.env)
+        type_field = lookup.type_field if lookup is not None and lookup.type.kind == "lookup" else ""
+        return tuple(links), type_field
+
+    def _ref_link(self, link: ast.RefLookup, name: ast.Name, lookup: FieldView | None, edges: set[str]) -> RefLink:
+        """One link: its object is one the lookup reaches and is loaded or pre-exists, its
+        matches use unique fields of fitting types, and it adds its load-order edge."""
+        target_name = link.target.text
+        dependent = self.block.target.text
+        view = target_view(self.ctx, link.target, loading=False)
+        if (
+            lookup is not None
+            and lookup.type.kind == "lookup"
+            and lookup.type.to
+            and target_name not in lookup.type.to
+            and not (len(lookup.type.to) > 1 and view is not None and view.declared_at is not None)
         ):  # a polymorphic lookup (Zoho Parent_Id, What_Id) also reaches modules this file creates
-            self.d.add(codes.NOT_A_LOOKUP, ref.target.span, f"`{dependent}.{name.text}` looks up {', '.join(field_view.type.to)}, not `{target_name}`")
+            self.d.add(codes.NOT_A_LOOKUP, link.target.span, f"`{dependent}.{name.text}` looks up {', '.join(lookup.type.to)}, not `{target_name}`")
+        elif lookup is not None and lookup.type_field and target_name not in lookup.type_values:
+            self.d.add(
+                codes.NOT_A_LOOKUP, link.target.span,
+                f"`{dependent}.{name.text}` has no `{lookup.type_field}` value for `{target_name}`, so a record found there could not be linked",
+                notes=[Note(message="values: " + ", ".join(f"{k} = {v!r}" for k, v in sorted(lookup.type_values.items())))],
+            )
         loaded = target_name in self.ctx.loaded_keys
         if view is not None and not loaded and not view.preexisting:
             self.d.add(
-                codes.REF_TO_UNMAPPED, ref.target.span,
+                codes.REF_TO_UNMAPPED, link.target.span,
                 f"no map loads `{target_name}` and its records do not pre-exist, so this ref can never match",
                 notes=[Note(message=f"add `map <Source> -> {target_name}` or remove the ref")],
             )
         keys = []
-        for match in ref.matches:
+        for match in link.matches:
             keys.append(match.field.text)
             value_type = self.ctx.exprs.infer(match.value, self.env)
             if view is None:
@@ -412,12 +439,34 @@ class MapChecker:
                 )
             if not T.assignable(value_type, key_view.type) and not (T.is_textual(value_type) and T.is_textual(key_view.type)):
                 self.d.add(codes.TYPE_MISMATCH, match.value.span, f"`{target_name}.{match.field.text}` is {key_view.type}, but this value is {value_type}")
-        if ref.fallback is not None:
-            self.ctx.exprs.infer(ref.fallback, self.env)
-        if loaded:
+        if loaded and target_name not in edges:
+            edges.add(target_name)
             # A merge updates records after they exist: its refs do not constrain the load order.
-            self.ctx.edges.append(RefEdge(dependent=dependent, field=name.text, target=target_name, span=ref.span, late=self.block.merge))
-        return target_name, tuple(keys)
+            self.ctx.edges.append(RefEdge(dependent=dependent, field=name.text, target=target_name, span=link.span, late=self.block.merge))
+        return RefLink(target=target_name, keys=tuple(keys))
+
+    def _type_fields(self, target: ObjectView) -> None:
+        """A field a ref sets from the object it finds (`targetable_type`) is not assigned too,
+        unless with the one value every link of the ref would set."""
+        for program in self.programs:
+            if not program.type_field:
+                continue
+            lookup = target.fields.get(program.field)
+            for statement in self.statements:
+                if not isinstance(statement, (ast.Assign, ast.KeyStmt)) or statement.field.text != program.type_field:
+                    continue
+                value = statement.value
+                produced = {lookup.type_values.get(target_name) for target_name in program.ref_targets} if lookup is not None else set()
+                if isinstance(value, ast.Literal) and value.kind == "string" and produced == {value.value}:
+                    continue  # says what the ref sets anyway
+                chain = " or ".join(f'"{v}"' for v in dict.fromkeys(lookup.type_values.get(t, "?") for t in program.ref_targets)) if lookup is not None else "its value"
+                self.d.add(
+                    codes.TYPE_FIELD_SET_BY_REF, statement.field.span,
+                    f"`{target.name}.{program.type_field}` is set by the ref on `{program.field}` ({chain}, from the record it finds); "
+                    "assigning it here could contradict that ref",
+                    notes=[Note(message=f"the ref on `{program.field}`", span=program.span)],
+                    fix=Fix(title=f"remove the assignment to `{program.type_field}`", edits=(TextEdit(span=statement.span, new_text=""),)),
+                )
 
     # ------------------------------------------------------------------ required fields
 
@@ -438,7 +487,8 @@ class MapChecker:
             )
 
     def _required_fields(self, target: ObjectView) -> None:
-        assigned = {p.field for p in self.programs}
+        # A ref filling a lookup with a type field sets that field too.
+        assigned = {p.field for p in self.programs} | {p.type_field for p in self.programs if p.type_field}
         for name in self.ctx.required_fields(target):
             if name not in assigned:
                 self.d.add(

@@ -35,6 +35,13 @@ class Header(msgspec.Struct, frozen=True, kw_only=True):
     span: Span
 
 
+class RefLink(msgspec.Struct, frozen=True, kw_only=True):
+    """One object a `ref` looks up (a chain tries several, in order) and the fields it matches by."""
+
+    target: str
+    keys: tuple[str, ...]
+
+
 class FieldProgram(msgspec.Struct, frozen=True, kw_only=True):
     """One target field and how its value is computed."""
 
@@ -42,12 +49,17 @@ class FieldProgram(msgspec.Struct, frozen=True, kw_only=True):
     type: str
     reads: tuple[str, ...]  # source fields the expression reads
     coercion: str = ""  # the `as` type, or the builtins that convert
-    ref: str = ""  # the target object a lookup points at
-    ref_keys: tuple[str, ...] = ()
+    refs: tuple[RefLink, ...] = ()  # a lookup: the objects it tries, in order
+    type_field: str = ""  # the field the lookup's ref also sets (catalog `type-field`), from the object found
     values_table: str = ""
     lossy: str = ""
     is_key: bool = False
     span: Span
+
+    @property
+    def ref_targets(self) -> tuple[str, ...]:
+        """The objects the lookup may point at, in the order its links try them (empty if no ref)."""
+        return tuple(dict.fromkeys(link.target for link in self.refs))
 
 
 class MapInfo(msgspec.Struct, frozen=True, kw_only=True):

@@ -23,6 +23,9 @@ class FieldView(msgspec.Struct, kw_only=True):
     doc: str = ""
     declared_at: Span | None = None  # a `create field` in the .mig file
     nested: dict[str, FieldInfo] = {}
+    # A polymorphic lookup's companion field and its value per object (catalog `type-field`).
+    type_field: str = ""
+    type_values: dict[str, str] = {}
 
 
 class ObjectView(msgspec.Struct, kw_only=True):
@@ -81,6 +84,8 @@ def field_view(name: str, spec: FieldSpec) -> FieldView:
         label=spec.label,
         doc=spec.doc,
         nested=_nested(spec),
+        type_field=spec.type_field,
+        type_values=spec.type_values,
     )
 
 
