@@ -127,6 +127,8 @@ class AstBuilder(Transformer):
             line, column, start = first.line, first.column, first.start_pos
         else:
             line, column, start = first.line, first.column, first.start
+        if type(last) is Token and last.end_pos is None:
+            last = self._token_span(last)  # a token Lark deep-copied (see `_token_span`)
         if type(last) is Token:
             end_line, end_column, end = last.end_line, last.end_column, last.end_pos
         else:
@@ -135,6 +137,10 @@ class AstBuilder(Transformer):
         return span, kept
 
     def _token_span(self, token: Token) -> Span:
+        if token.end_pos is None:
+            # Lark deep-copies tokens for a recovery trial (`parser.copy()`), keeping only where
+            # they start: find the end from the text.
+            return self.source.span(token.start_pos or 0, (token.start_pos or 0) + len(token.value))
         return Span(
             file=self.source.name, line=token.line, column=token.column, end_line=token.end_line,
             end_column=token.end_column, start=token.start_pos, end=token.end_pos,
