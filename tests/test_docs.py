@@ -156,6 +156,9 @@ def test_ok_cases_cover_every_construct() -> None:
     } | {("flag", n.action) for n in nodes if isinstance(n, ast.Flag)} | {
         ("ref", "quarantine" if n.quarantine else "else" if n.fallback else "none", len(n.matches) > 1, any(m.fuzzy for m in n.matches))
         for n in nodes if isinstance(n, ast.RefLookup)
+    } | {
+        ("ref chain", len(n.links), "quarantine" if n.last.quarantine else "else" if n.last.fallback else "none")
+        for n in nodes if isinstance(n, ast.RefLookup) and n.otherwise is not None
     } | {("import", bool(n.names)) for n in nodes if isinstance(n, ast.Import)} | {
         ("literal", n.kind) for n in nodes if isinstance(n, ast.Literal)
     } | {("merge",) for n in nodes if isinstance(n, ast.MapBlock) and n.merge} | {
@@ -170,6 +173,7 @@ def test_ok_cases_cover_every_construct() -> None:
         ("cardinality", "1:1", False), ("cardinality", "1:many", False), ("cardinality", "lossy", False),
         ("cardinality", "lossy", True), ("flag", "quarantine"), ("flag", "report"),
         ("ref", "quarantine", False, False), ("ref", "else", False, False), ("ref", "else", True, True),
+        ("ref chain", 2, "quarantine"), ("ref chain", 3, "else"),
         ("import", True), ("import", False), ("merge",), ("map lossy",), ("values else",), ("multi-key",),
         ("unary", "not"), ("unary", "-"),
     } | {("literal", kind) for kind in ("string", "integer", "decimal", "boolean", "null", "duration", "size")} | {

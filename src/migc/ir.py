@@ -117,14 +117,47 @@ class RefMatch(msgspec.Struct, frozen=True, kw_only=True):
     fuzzy: bool = False
 
 
-class RefLookup(msgspec.Struct, frozen=True, kw_only=True):
-    """A lookup the loader resolves: through the id map when `target` is loaded by this run,
-    else by searching the target; the first match of `matches` in order wins."""
+class RefLink(msgspec.Struct, frozen=True, kw_only=True):
+    """One object a lookup tries: through the id map when `target` is loaded by this run, else by
+    searching the target; the first match of `matches` in order wins. Where the lookup has a type
+    field, `type_value` is what it takes when this link finds the record."""
 
     target: str
     matches: tuple[RefMatch, ...]
+    type_value: str = ""
+
+
+class RefLookup(msgspec.Struct, frozen=True, kw_only=True):
+    """A lookup the loader resolves link by link (`ref A by ... else ref B by ...`): the first link
+    that finds a record wins and sets `type_field` (if any) to its `type_value`. When none does,
+    `fallback` is the value, or `quarantine` sets the record aside.
+
+    The generated transform computes the values of every link's matches, in link order, as one
+    tuple: `split` hands each link its own."""
+
+    links: tuple[RefLink, ...]
     fallback: Expr | None = None
     quarantine: bool = False
+    type_field: str = ""
+
+    @property
+    def matches(self) -> tuple[RefMatch, ...]:
+        """Every link's matches, in the order their values come."""
+        return tuple(match for link in self.links for match in link.matches)
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The objects the links look up, in order, each once."""
+        return tuple(dict.fromkeys(link.target for link in self.links))
+
+    def split(self, values: tuple | list) -> list[tuple[RefLink, tuple]]:
+        """Each link with the values of its own matches."""
+        pairs, start = [], 0
+        for link in self.links:
+            end = start + len(link.matches)
+            pairs.append((link, tuple(values[start:end])))
+            start = end
+        return pairs
 
 
 class FieldStep(msgspec.Struct, frozen=True, kw_only=True):

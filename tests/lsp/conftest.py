@@ -38,6 +38,37 @@ def sample(tmp_path: Path) -> Snapshot:
     return snapshot_of(tmp_path, SAMPLE, "sample.mig")
 
 
+# A ref chain: events land on the person's Contact, else their Lead.
+CHAIN = """\
+import eu_countries from "std/regions.mig"
+migration chain {
+  from customerio
+  to freshsales
+  consent gdpr for Person when country in eu_countries
+}
+create field contacts.cf_cio_id: string(64) unique label "Customer.io ID"
+create field leads.cf_cio_id: string(64) unique label "Customer.io ID"
+map Person -> contacts where email != null {
+  key cf_cio_id <- cio_id
+  email <- normalize_email(email)
+  last_name <- last_name ?? "x"
+}
+map Person -> leads otherwise {
+  key cf_cio_id <- cio_id
+}
+map Event -> notes {
+  description <- json(data)
+  targetable_id <- ref contacts by cf_cio_id = customer_id
+    else ref leads by cf_cio_id = customer_id else quarantine
+}
+"""
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Snapshot:
+    return snapshot_of(tmp_path, CHAIN, "chain.mig")
+
+
 # ---------------------------------------------------------------------------- end-to-end helpers
 
 TIMEOUT = 30.0

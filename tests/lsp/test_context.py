@@ -30,6 +30,12 @@ def test_a_new_line_starts_a_new_statement_unless_the_last_token_continues():
     assert context("map A -> B {\n  X <- y ??\n    ‸").words == ["X", "<-", "y", "??"]
 
 
+def test_a_line_starting_with_else_goes_on_with_the_statement_except_in_a_values_table():
+    chained = context("map A -> B {\n  X <- ref C by k = y\n    else ref D by ‸")
+    assert chained.words == ["X", "<-", "ref", "C", "by", "k", "=", "y", "else", "ref", "D", "by"]
+    assert context('values v {\n  "a" -> "b"\n  else ‸').words == ["else"]
+
+
 def test_the_word_being_typed_is_the_prefix():
     found = context("map A -> B {\n  X <- nor‸")
     assert found.prefix == "nor" and found.words == ["X", "<-"]

@@ -83,3 +83,28 @@ def test_zoho_attachment_links_are_compared_not_skipped(tmp_path: Path) -> None:
     links = [row for row in report.rows if row.field == "attachmentUrl"]
     assert links and all(row.match is True for row in links), [(r.target_id, r.actual) for r in links if r.match is not True]
     assert report.mismatches == 0
+
+
+def test_a_ref_chain_is_compared_with_the_object_it_found_and_the_type_it_set(tmp_path: Path) -> None:
+    """Customer.io engagement refs the person's Contact, else their Lead: the diff resolves the
+    chain as the load did, so both `targetable_id` and `targetable_type` (set by the ref) compare,
+    and a note moved to another kind of record is a mismatch."""
+    name = "customerio_to_freshsales"
+    run_dir = tmp_path / "run"
+    sandbox = spec(8, target_options={"custom_modules": "cf_cio_objects=Customer.io objects", "activity_field_settings": "true"})
+    asyncio.run(run_example(name, run_dir, sandbox, sample=6))
+
+    async def diff():
+        async with open_session(analysis(name), run_dir, sandbox=sandbox) as session:
+            return await diff_run(session)
+
+    report = asyncio.run(diff())
+    assert report.mismatches == 0
+    types = [row for row in report.rows if row.field == "targetable_type"]
+    assert {row.expected for row in types} == {"Contact", "Lead"} and all(row.match for row in types)
+    store = target_store(run_dir)
+    note = next(n for n in store.all("notes") if n["targetable_type"] == "Lead")
+    store.get("notes", str(note["id"]))["targetable_type"] = "Contact"
+    store.save(run_dir / "target.json")
+    moved = [row for row in asyncio.run(diff()).rows if row.match is False]
+    assert [(row.field, row.expected, row.actual) for row in moved] == [("targetable_type", "Lead", "Contact")]

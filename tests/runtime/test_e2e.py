@@ -55,16 +55,17 @@ REFUSED: dict[str, dict[str, str]] = {}
 # `attachmentUrl` as the link attachment's `$link_url`.
 READ_BACK_AS = {("zoho_crm", "Attachments", "attachmentUrl"): "$link_url"}
 # The kinds of quarantine each example must show at RECORDS (the start of the journal's reason),
-# so that the exact comparison with `outcomes` is not vacuous: refs to people the example loads
-# elsewhere (Customer.io people loaded as Leads have events and deliveries a `ref contacts` cannot
-# attach; relationships to objects that are not Accounts), synthetic orphans (deleted authors),
-# `flag ... -> quarantine` (files over Zoho's 100 MB limit) and the refusals above.
+# so that the exact comparison with `outcomes` is not vacuous: refs that find no record (Customer.io
+# events and deliveries whose person is neither a loaded Contact nor a loaded Lead, after the chain
+# `ref contacts ... else ref leads ...` tried both; relationships to objects that are not Accounts),
+# synthetic orphans (deleted authors), `flag ... -> quarantine` (files over Zoho's 100 MB limit)
+# and the refusals above.
 QUARANTINE_KINDS = {
     "netmera_to_zoho": {"ref Contacts"},
     "netmera_to_pipedrive": {"ref persons"},
     "netmera_to_freshsales": {"ref contacts", "flag: no email"},
     "actimo_to_zoho": {"ref Contacts", "flag: over Zoho's 100MB attachment limit"},
-    "customerio_to_freshsales": {"ref contacts", "ref sales_accounts"},
+    "customerio_to_freshsales": {"ref contacts else leads", "ref sales_accounts"},
 }
 
 
@@ -184,44 +185,60 @@ def test_loaded_records_hold_what_the_transform_produced(full_runs, name: str) -
 
 @pytest.mark.parametrize("name", COMPLETE)
 def test_every_ref_points_at_the_record_loaded_from_the_referenced_source_record(full_runs, name: str) -> None:
+    """Each ref holds the record of the first link (in chain order) that has one matching the
+    source value, and the lookup's type field (Freshsales `targetable_type`) names that link's
+    object; where no link has one, the ref holds no record of theirs."""
     run = full_runs[name]
     records = journal(run.run_dir)
     state = records.checkpoint("schema")[1]
     api = {(o, f): n for o, f, n in state["fields"]}
     modules = state.get("modules", {})
-    checked = 0
-    for program in _maps(run):
+    checked = typed = 0
+
+    def comparable(link: ir.RefLink) -> bool:
         # Refs to the target's own records are checked when they match exactly (Freshsales sales
         # activity types by name); a fuzzy fallback's pick (Zoho users) is the engine tests' concern.
-        steps = [s for s in program.steps if isinstance(s, ir.FieldStep) and s.ref is not None
-                 and (modules.get(s.ref.target, s.ref.target) in run.store.names()
-                      or (s.ref.target in run.preexisting and not any(m.fuzzy for m in s.ref.matches)))]
+        return modules.get(link.target, link.target) in run.store.names() or (
+            link.target in run.preexisting and not any(m.fuzzy for m in link.matches))
+
+    for program in _maps(run):
+        steps = [s for s in program.steps if isinstance(s, ir.FieldStep) and s.ref is not None and all(comparable(k) for k in s.ref.links)]
         links = list(records.links(map_id=program.id))
         for step in steps:
             ref = step.ref
             field = api.get((program.target, step.field), step.field)
-            candidates = run.referenced(modules.get(ref.target, ref.target))
             for link in links:
                 values = run.expected[(program.id, link.source_id)].refs[step.field]
                 stored = run.store.get(modules.get(program.target, program.target), _store_id(link.target_id))
                 pointer = _stored(stored, field)
                 pointer = pointer.get("id") if isinstance(pointer, dict) else pointer
-                wanted = next(((m, v) for m, v in zip(ref.matches, values) if v not in (None, "") and not m.fuzzy), None)
-                if wanted is None:
-                    assert pointer in (None, ""), (program.id, link.source_id, field, pointer)
+                hit = None  # (the link that must have matched, the ids of the records it can hold)
+                for ref_link, link_values in ref.split(values):
+                    candidates = run.referenced(modules.get(ref_link.target, ref_link.target))
+                    for match, value in zip(ref_link.matches, link_values):
+                        if value in (None, "") or match.fuzzy:
+                            continue
+                        key = api.get((ref_link.target, match.field), match.field)
+                        holders = {rid for rid, r in candidates.items() if str(_stored(r, key)).strip().casefold() == str(value).strip().casefold()}
+                        if holders:
+                            hit = (ref_link, holders)
+                            break
+                    if hit is not None:
+                        break
+                if hit is None:
+                    # Nothing matches: the record holds the fallback, not a record of any link's object.
+                    assert pointer in (None, "") or all(str(pointer) not in run.referenced(modules.get(t, t)) for t in ref.targets), (
+                        program.id, link.source_id, field, values, pointer)
                     continue
-                match, value = wanted
-                referenced = candidates.get(str(pointer)) if pointer is not None else None
-                if referenced is None:
-                    # Nothing loaded matches: the record holds the fallback, and no loaded record has that key.
-                    holders = [r for r in candidates.values()
-                               if str(_stored(r, api.get((ref.target, match.field), match.field))).casefold() == str(value).casefold()]
-                    assert not holders, (program.id, link.source_id, field, value)
-                    continue
-                held = _stored(referenced, api.get((ref.target, match.field), match.field))
-                assert str(held).strip().casefold() == str(value).strip().casefold(), (program.id, link.source_id, field, value, held)
+                ref_link, holders = hit
+                assert str(pointer) in holders, (program.id, link.source_id, field, values, pointer, ref_link.target)
+                if ref.type_field:
+                    assert _stored(stored, api.get((program.target, ref.type_field), ref.type_field)) == ref_link.type_value
+                    typed += 1
                 checked += 1
     assert checked > 20
+    if PLATFORM[name] == "freshsales":
+        assert typed > 5, "the type fields refs set are checked"
 
 
 @pytest.mark.parametrize("name", COMPLETE)
@@ -282,6 +299,45 @@ def test_quarantined_records_keep_their_reason_and_mig_location(full_runs, name:
     kinds = {kind for kind in QUARANTINE_KINDS[name] if any(entry.reason.startswith(kind) for entry in entries)}
     assert kinds == QUARANTINE_KINDS[name]
     assert all(entry.reason.startswith(tuple(QUARANTINE_KINDS[name])) for entry in entries), {e.reason for e in entries}
+
+
+def test_engagement_of_people_loaded_as_leads_lands_on_their_lead(full_runs) -> None:
+    """Customer.io -> Freshsales: notes, email activities and SMS tasks attach to the person's
+    Contact, else to their Lead (`ref contacts ... else ref leads ...`), and the ref sets
+    `targetable_type` from the object it found."""
+    run = full_runs["customerio_to_freshsales"]
+    owners = {"Contact": {str(r["id"]) for r in run.store.all("contacts")}, "Lead": {str(r["id"]) for r in run.store.all("leads")}}
+    for collection in ("notes", "sales_activities", "tasks"):
+        kinds = []
+        for record in run.store.all(collection):
+            kind = record["targetable_type"]
+            assert kind in owners and str(record["targetable_id"]) in owners[kind], (collection, record["id"], kind)
+            kinds.append(kind)
+        assert kinds.count("Lead") > 0, collection
+    # Every note, activity and task the source says loads is in the store: none waits for a Contact.
+    loaded = {phase for (phase, _), o in run.outcomes.items() if o.disposition == "loaded"}
+    assert {"Event->notes", "Delivery->notes", "Delivery->sales_activities", "Delivery->tasks"} <= loaded
+
+
+def test_an_account_that_refuses_activities_on_leads_quarantines_them_with_its_message(full_runs, tmp_path: Path) -> None:
+    """Lead as a targetable type is unconfirmed: where the account refuses it (sandbox option
+    `lead_targets` false), the notes, activities and tasks of people loaded as Leads wait in
+    quarantine with the target's message, and everything on a Contact loads as before."""
+    name = "customerio_to_freshsales"
+    run_dir = tmp_path / "run"
+    summary = asyncio.run(run_example(name, run_dir, spec(RECORDS, target_options={**ADMIN_STEPS[name], "lead_targets": "false"})))
+    full = {p.phase: p for p in full_runs[name].summary.phases}
+    entries = list(journal(run_dir).quarantined())
+    store = target_store(run_dir)
+    for phase, collection in (("Event->notes", "notes"), ("Delivery->notes", "notes"),
+                              ("Delivery->sales_activities", "sales_activities"), ("Delivery->tasks", "tasks")):
+        result = next(p for p in summary.phases if p.phase == phase)
+        refused = [e for e in entries if e.map_id == phase and e.reason.startswith(f"{collection} refused the record (targetable_type)")]
+        on_leads = sum(1 for r in full_runs[name].store.all(collection) if r["targetable_type"] == "Lead"
+                       and r["custom_field"]["cf_migc_source_id"].startswith(f"{phase}:"))
+        assert len(refused) == on_leads > 0 and all("The type for Lead is invalid." in e.reason for e in refused)
+        assert result.loaded == full[phase].loaded - on_leads and result.quarantined == full[phase].quarantined + on_leads
+    assert all(r["targetable_type"] == "Contact" for c in ("notes", "sales_activities", "tasks") for r in store.all(c))
 
 
 def test_an_account_without_an_email_activity_type_quarantines_the_email_activities(tmp_path: Path) -> None:

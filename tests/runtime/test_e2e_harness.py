@@ -63,7 +63,7 @@ REFERENCE_FIELDS = {
     "pipedrive": {"person_id": "persons", "org_id": "organizations", "deal_id": "deals"},
     "freshsales": {"sales_account_id": "sales_accounts"},
 }
-FRESHSALES_TARGETABLE = {"Contact": "contacts", "Deal": "deals", "SalesAccount": "sales_accounts"}
+FRESHSALES_TARGETABLE = {"Contact": "contacts", "Deal": "deals", "Lead": "leads", "SalesAccount": "sales_accounts"}
 
 
 @functools.cache
@@ -314,13 +314,19 @@ def _outcome(program: ir.MapProgram, unit: _SourceUnit, steps: dict[str, ir.Fiel
         return end("quarantined", f"flag: {stopping.message}")
     for field, (values, _) in refs.items():
         ref = steps[field].ref
-        if not ref.quarantine or (ref.target == program.target and not program.merge):
+        if not ref.quarantine or (program.target in ref.targets and not program.merge):
             continue  # a fallback value, or a self reference set after the phase
-        found = any(_present(value) and not match.fuzzy and _normalized(value) in loaded.get((ref.target, match.field), ())
-                    for match, value in zip(ref.matches, values))
+        # A chain finds a record when any of its links does (each link by any of its matches).
+        links = ref.split(values)
+        found = any(_present(value) and not match.fuzzy and _normalized(value) in loaded.get((link.target, match.field), ())
+                    for link, link_values in links for match, value in zip(link.matches, link_values))
         if not found:
-            matches = ", ".join(f"{match.field} = {to_wire(value)!r}" for match, value in zip(ref.matches, values))
-            return end("quarantined", f"ref {ref.target}: no record matches {matches}")
+            tried = [(link.target, ", ".join(f"{match.field} = {to_wire(value)!r}" for match, value in zip(link.matches, link_values)))
+                     for link, link_values in links]
+            if len(tried) == 1:
+                return end("quarantined", f"ref {tried[0][0]}: no record matches {tried[0][1]}")
+            named = " else ".join(target for target, _ in tried)
+            return end("quarantined", f"ref {named}: no record matches " + ", nor ".join(f"{text} in {target}" for target, text in tried))
     if program.merge:
         identity = out.get(program.key_field)
         if _normalized(identity) not in loaded.get((program.target, program.key_field), ()):

@@ -67,6 +67,33 @@ create field Contacts.Netmera_Id__c: string(64) unique label "Netmera ID"
 """
 
 
+CHAINED = HEADER.format(name="chained") + """
+create field Contacts.Netmera_Id__c: string(64) unique label "Netmera ID"
+create field Leads.Netmera_Id__c: string(64) unique label "Netmera ID"
+create field Contacts.Manager__c: lookup(Contacts) label "Manager"
+
+map User -> Contacts where isSubscribed == true {
+  key Netmera_Id__c <- extId
+  Last_Name <- (surname ?? name ?? "Unknown") | truncate(80)
+  Email <- normalize_email(email)
+  # A self reference through a chain: its first link never matches, the second finds the contact itself.
+  Manager__c <- ref Contacts by Netmera_Id__c = "nobody" else ref Contacts by Netmera_Id__c = extId else null
+}
+
+# Every user is a Lead too: a note must still go to the Contact where there is one.
+map User -> Leads {
+  key Netmera_Id__c <- extId
+  Last_Name <- (surname ?? name ?? "Unknown") | truncate(80)
+}
+
+map Event -> Notes {
+  Parent_Id <- ref Contacts by Netmera_Id__c = extId else ref Leads by Netmera_Id__c = extId else quarantine
+  Note_Title <- name | truncate(120)
+  Note_Content <- json(attributes)
+}
+"""
+
+
 def program(tmp_path: Path, name: str, text: str):
     path = tmp_path / f"{name}.mig"
     path.write_text(text, encoding="utf-8")
@@ -245,3 +272,34 @@ def test_the_decoder_types_nested_json_dates_without_touching_the_source_record(
     assert decoded["metrics"]["sent"].isoformat() == "2024-09-24T20:18:35+00:00"
     assert decoded["created"].year == 2024 and decoded["id"] == "7"
     assert raw == {"id": 7, "created": 1727209102, "metrics": {"sent": 1727209115, "bounced": None}}
+
+
+def test_a_ref_chain_links_each_record_to_the_first_object_that_has_it(tmp_path: Path) -> None:
+    """Notes find their person among the Contacts, else among the Leads; a Zoho polymorphic
+    lookup names the module of the record found. A self reference through a chain is set in the
+    second pass, its links tried in order."""
+    analysis = program(tmp_path, "chained", CHAINED)
+    run_dir = tmp_path / "run"
+    summary = asyncio.run(run(analysis, run_dir, records=6))
+    store = target_store(run_dir)
+    records = journal(run_dir)
+    api = {(o, f): n for o, f, n in records.checkpoint("schema")[1]["fields"]}
+    assert store.count("Contacts") and store.count("Leads")
+    modules = Counter()
+    contact_ids = {record[api[("Contacts", "Netmera_Id__c")]] for record in store.all("Contacts")}
+    for note in store.all("Notes"):
+        parent = note["Parent_Id"]
+        module = parent["module"]["api_name"]
+        person = store.get(module, str(parent["id"]))
+        assert person is not None, note
+        # The Lead only for people without a Contact: the first link wins when it matches.
+        assert (module == "Contacts") == (person[api[(module, "Netmera_Id__c")]] in contact_ids), note
+        modules[module] += 1
+    assert modules["Contacts"] and modules["Leads"]
+    quarantined = [entry.reason for entry in journal(run_dir).quarantined("Event->Notes")]
+    assert all(reason.startswith("ref Contacts else Leads: no record matches Netmera_Id__c = ") and ", nor Netmera_Id__c = " in reason
+               and reason.endswith(" in Leads") for reason in quarantined)
+    notes = next(p for p in summary.phases if p.phase == "Event->Notes")
+    assert notes.loaded == store.count("Notes") and notes.loaded + notes.quarantined == notes.read
+    for contact in store.all("Contacts"):
+        assert contact[api[("Contacts", "Manager__c")]]["id"] == contact["id"], contact

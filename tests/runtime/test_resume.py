@@ -24,6 +24,7 @@ import pytest
 
 from migc.runtime.engine import CRASH_AFTER_VARIABLE, CRASH_POINT_VARIABLE
 from migc.runtime.session import write_sandbox_spec
+from migc.sandbox.base import SandboxConfig
 
 from tests.runtime.test_e2e_harness import ROOT, TargetServer, canonical, journal, run_example, spec, target_store
 
@@ -118,6 +119,25 @@ def test_inserts_that_cannot_be_looked_up_are_held_and_resent_only_when_released
         assert server.store.count("notes") == len(links) == len({link.target_id for link in links}) > 0
         # These runs go on to phases the Freshsales connector may not support yet; the notes are settled either way.
         del resumed, released
+
+
+def test_refs_that_fall_back_to_leads_resolve_the_same_after_a_kill(tmp_path: Path) -> None:
+    """Customer.io engagement lands on the person's Contact, else their Lead (a ref chain):
+    killed after the email activities were sent but before their results were journaled, the
+    resumed run finds them by their stamp and ends with exactly the target an uninterrupted run
+    gives, activities on Leads included."""
+    name = "customerio_to_freshsales"
+    # The admin steps the example lists (a custom module, activity field settings), as options.
+    options = {"custom_modules": "cf_cio_objects=Customer.io objects", "activity_field_settings": "true"}
+    baseline_dir = tmp_path / "baseline"
+    asyncio.run(run_example(name, baseline_dir, spec(RECORDS, target_options=options)))
+    expected = canonical(target_store(baseline_dir), "freshsales")
+    with TargetServer("freshsales", config=SandboxConfig(seed=7, options=options)) as server:
+        # Batches 1-5 load accounts, contacts, relationships and leads, 6-9 notes, 10 email activities.
+        resumed = crash_then_resume(name, tmp_path / "run", server, after=10, point="after-send")
+        assert resumed.returncode == 0, resumed.stderr[-3000:]
+        assert canonical(server.store, "freshsales") == expected
+        assert any(activity["targetable_type"] == "Lead" for activity in server.store.all("sales_activities"))
 
 
 def test_a_kill_at_an_arbitrary_moment_is_survived(baselines, tmp_path: Path) -> None:

@@ -93,3 +93,24 @@ def test_an_interrupted_rollback_finishes_when_run_again(tmp_path: Path) -> None
 async def _rollback(run_dir: Path, sandbox=None):
     async with open_session(analysis(NAME), run_dir, sandbox=sandbox or spec(RECORDS)) as session:
         return await rollback_run(session, operator="tester")
+
+
+def test_rollback_removes_activities_a_ref_chain_attached_to_leads(tmp_path: Path) -> None:
+    """Customer.io engagement lands on Contacts, else Leads (a ref chain): rollback deletes the
+    notes, activities and tasks on either, then the people, and leaves the target as it was."""
+    name = "customerio_to_freshsales"
+    run_dir = tmp_path / "run"
+    sandbox = spec(8, target_options={"custom_modules": "cf_cio_objects=Customer.io objects", "activity_field_settings": "true"})
+    asyncio.run(run_example(name, run_dir, sandbox))
+    loaded = target_store(run_dir)
+    assert any(note["targetable_type"] == "Lead" for note in loaded.all("notes"))
+
+    async def rollback():
+        async with open_session(analysis(name), run_dir, sandbox=sandbox) as session:
+            return await rollback_run(session, operator="tester")
+
+    result = asyncio.run(rollback())
+    assert result.failed == 0 and result.deleted > 0
+    after = target_store(run_dir)
+    assert {collection: after.count(collection) for collection in ("notes", "sales_activities", "tasks", "leads", "contacts")} == {
+        "notes": 0, "sales_activities": 0, "tasks": 0, "leads": 0, "contacts": 0}

@@ -133,3 +133,22 @@ async def test_field_settings_and_custom_modules_follow_the_options() -> None:
         assert (await http.post("/cf_rooms", json={"cf_rooms": {"name": "A"}})).status_code == 404
     with pytest.raises(ValueError, match="usable entity name"):
         freshsales.create_app(SandboxConfig(options={"custom_modules": "contacts=Contacts"}), Store())
+
+
+async def test_activities_attach_to_leads_unless_the_account_does_not_allow_it() -> None:
+    """Lead is not in the platform notes' list of targetable types: the sandbox accepts it as a
+    classic account (with a leads module) is assumed to, and option `lead_targets` turns it off.
+    Documents never take Lead."""
+    for options, accepted in (({}, True), ({"lead_targets": "false"}, False)):
+        app = freshsales.create_app(SandboxConfig(options=options), Store())
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://f/crm/sales/api", headers=AUTH) as http:
+            lead = (await http.post("/leads", json={"lead": {"last_name": "L"}})).json()["lead"]["id"]
+            note = await http.post("/notes", json={"note": {"description": "d", "targetable_type": "Lead", "targetable_id": lead}})
+            if accepted:
+                assert note.status_code == 200 and note.json()["note"]["targetable_type"] == "Lead"
+                missing = await http.post("/notes", json={"note": {"description": "d", "targetable_type": "Lead", "targetable_id": lead + 1}})
+                assert missing.json()["errors"]["message"] == ["Targetable does not exist"]
+            else:
+                assert note.json()["errors"]["message"] == ["The type for Lead is invalid."]
+            document = await http.post("/documents", files={"file": ("a.txt", b"x")}, data={"targetable_type": "Lead", "targetable_id": str(lead)})
+            assert document.json()["errors"]["message"] == ["The type for Lead is invalid."]

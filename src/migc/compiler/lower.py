@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from migc import ir
 from migc.semantics.check import Analysis
+from migc.semantics.schema_view import FieldView, ObjectView
 from migc.semantics.scope import Scope, resolve_type
 from migc.syntax import ast
 
@@ -26,7 +27,7 @@ def lower(analysis: Analysis) -> ir.Program:
     # How the checker resolved each name use, by position: lowering must agree with it exactly
     # (`domain` may be a source field and a builtin; the field wins inside a map).
     resolved = {(r.span.file, r.span.start): r.kind for r in analysis.references}
-    lowerer = _Lowerer(scope, resolved)
+    lowerer = _Lowerer(scope, resolved, analysis.target_objects or {})
     constants = tuple(
         ir.Constant(name=item.name.text, value=lowerer.expr(item.value, set()), span=item.span)
         for item in _constants(analysis)
@@ -71,9 +72,10 @@ def _tables(analysis: Analysis) -> list[ast.ValuesTable]:
 
 
 class _Lowerer:
-    def __init__(self, scope: Scope, resolved: dict[tuple[str, int], str]) -> None:
+    def __init__(self, scope: Scope, resolved: dict[tuple[str, int], str], targets: dict[str, ObjectView]) -> None:
         self.scope = scope
         self.resolved = resolved
+        self.targets = targets  # the target's objects as checked (type fields of lookups)
 
     # ------------------------------------------------------------------ blocks
 
@@ -101,7 +103,8 @@ class _Lowerer:
                                           lossy=statement.lossy.value if statement.lossy else "", span=statement.span))
             elif isinstance(statement, ast.Assign):
                 if isinstance(statement.value, ast.RefLookup):
-                    steps.append(ir.FieldStep(field=statement.field.text, ref=self.ref(statement.value, locals_),
+                    lookup = self._field(block.target.text, statement.field.text)
+                    steps.append(ir.FieldStep(field=statement.field.text, ref=self.ref(statement.value, locals_, lookup),
                                               lossy=statement.lossy.value if statement.lossy else "", span=statement.span))
                 else:
                     steps.append(ir.FieldStep(field=statement.field.text, value=self.expr(statement.value, locals_),
@@ -130,13 +133,29 @@ class _Lowerer:
             span=block.span,
         )
 
-    def ref(self, ref: ast.RefLookup, locals_: set[str]) -> ir.RefLookup:
-        return ir.RefLookup(
-            target=ref.target.text,
-            matches=tuple(ir.RefMatch(field=m.field.text, value=self.expr(m.value, locals_), fuzzy=m.fuzzy) for m in ref.matches),
-            fallback=self.expr(ref.fallback, locals_) if ref.fallback is not None else None,
-            quarantine=ref.quarantine,
+    def ref(self, ref: ast.RefLookup, locals_: set[str], lookup: FieldView | None = None) -> ir.RefLookup:
+        """A ref (chain) as its links in order; each link knows the type value it sets where the
+        lookup field has a type field (the checker made sure every link has one)."""
+        type_values = lookup.type_values if lookup is not None and lookup.type_field else {}
+        links = tuple(
+            ir.RefLink(
+                target=link.target.text,
+                matches=tuple(ir.RefMatch(field=m.field.text, value=self.expr(m.value, locals_), fuzzy=m.fuzzy) for m in link.matches),
+                type_value=type_values.get(link.target.text, ""),
+            )
+            for link in ref.links
         )
+        last = ref.last
+        return ir.RefLookup(
+            links=links,
+            fallback=self.expr(last.fallback, locals_) if last.fallback is not None else None,
+            quarantine=last.quarantine,
+            type_field=lookup.type_field if type_values else "",
+        )
+
+    def _field(self, object_name: str, field_name: str) -> FieldView | None:
+        view = self.targets.get(object_name)
+        return view.fields.get(field_name) if view is not None else None
 
     # ------------------------------------------------------------------ expressions
 

@@ -100,7 +100,8 @@ def _scan(text: str, tokens: list[Token], prefix: str, prefix_start: int, string
     groups: list[tuple[str, int, bool, int]] = []  # open ( and [ : function name, commas, piped, offset
     previous: Token | None = None
     for token in tokens:
-        if previous is not None and not groups and _new_line(text, previous, token) and not _continues(previous):
+        if (previous is not None and not groups and _new_line(text, previous, token) and not _continues(previous)
+                and not _continues_line(token, blocks)):
             _end_statement(statement, local_names)
             statement = []
         if token.text == "{":
@@ -154,6 +155,12 @@ def _new_line(text: str, previous: Token, token: Token) -> bool:
 
 def _continues(token: Token) -> bool:
     return token.text in _CONTINUES or (token.kind == "name" and token.text in _CONTINUING_WORDS)
+
+
+def _continues_line(token: Token, blocks: list[Block]) -> bool:
+    """A line starting with `else` goes on with the statement before it (the next link of a
+    `ref` chain, the rest of an `if`), except in a `values` table, where `else` starts the default."""
+    return token.kind == "name" and token.text == "else" and not (blocks and blocks[-1].kind == "values")
 
 
 def _end_statement(statement: list[Token], local_names: list[list[str]]) -> None:

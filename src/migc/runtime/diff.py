@@ -17,8 +17,8 @@ from typing import Any
 import msgspec
 
 from migc import ir
-from migc.connectors.base import ConnectorError, RequestFailed, UnsupportedOperation
-from migc.runtime.engine import TAGS_BY_ACTION, Engine, RunOptions, _cannot_look_up, field_value, to_wire
+from migc.connectors.base import ConnectorError
+from migc.runtime.engine import TAGS_BY_ACTION, Engine, RunOptions, field_value, to_wire
 
 FETCH_CHUNK = 100
 
@@ -107,14 +107,11 @@ async def _expected(engine: Engine, program: ir.MapProgram, links: dict[str, str
         steps = {s.field: s for s in program.steps if isinstance(s, ir.FieldStep) and s.ref is not None}
         for field, (values, fallback) in refs.items():
             ref = steps[field].ref
-            try:
-                target_id = await engine._lookup(ref, values)
-            except (UnsupportedOperation, RequestFailed) as error:  # the loader used the fallback too
-                if not _cannot_look_up(error):
-                    raise
-                target_id = None
-            api_field = engine.field_name(program.target, field)
-            record[api_field] = to_wire(fallback) if target_id is None else engine.lookup_value(program.target, field, ref.target, target_id)
+            hit = await engine._lookup(ref, values)  # a link the target cannot search finds nothing, as in the load
+            if hit is None:
+                record[engine.field_name(program.target, field)] = to_wire(fallback)
+            else:
+                record.update(engine.ref_fields(program.target, field, ref, hit))
         if program.merge:
             record.pop(engine.field_name(program.target, program.key_field), None)
         elif not program.key_field and program.target in engine.stamps:

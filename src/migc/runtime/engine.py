@@ -311,6 +311,22 @@ def _present(value: Any) -> bool:
     return value is not None and value != "" and value != []
 
 
+def no_match_reason(ref: ir.RefLookup, values: tuple) -> str:
+    """Why a record whose ref matched nothing is quarantined, naming every link tried:
+    `ref contacts: no record matches cf_cio_id = 'x'`, or for a chain
+    `ref contacts else leads: no record matches cf_cio_id = 'x' in contacts, nor cf_cio_id = 'x' in leads`."""
+    pairs = ref.split(values)
+
+    def matches(link: ir.RefLink, link_values: tuple) -> str:
+        return ", ".join(f"{match.field} = {value!r}" for match, value in zip(link.matches, link_values))
+
+    if len(pairs) == 1:
+        link, link_values = pairs[0]
+        return f"ref {link.target}: no record matches {matches(link, link_values)}"
+    tried = ", nor ".join(f"{matches(link, link_values)} in {link.target}" for link, link_values in pairs)
+    return f"ref {' else '.join(link.target for link, _ in pairs)}: no record matches {tried}"
+
+
 def _value_objects(values: list[Any], *, primary: bool) -> list[Any]:
     """A list of plain values as the `[{"value": ..., "primary": ...}]` objects a target's
     multi-value field takes (Pipedrive emails and phones); missing values are left out."""
@@ -453,9 +469,10 @@ class Engine:
             if m.key_field:
                 self._indexed_fields.setdefault(m.target, set()).add(m.key_field)
             for step in self._ref_steps[m.id].values():
-                for match in step.ref.matches:
-                    if not match.fuzzy:
-                        self._indexed_fields.setdefault(step.ref.target, set()).add(match.field)
+                for link in step.ref.links:
+                    for match in link.matches:
+                        if not match.fuzzy:
+                            self._indexed_fields.setdefault(link.target, set()).add(match.field)
 
     # ------------------------------------------------------------------ the run
 
@@ -944,57 +961,73 @@ class Engine:
         for field, (values, fallback) in refs.items():
             step = steps[field]
             ref = step.ref
-            api_field = self.field_name(program.target, field)
             wanted = any(_present(v) for v in values)
-            if ref.target == program.target and not program.merge:
-                # A record referring to another of its own kind (a manager): set after the phase's inserts.
+            if program.target in ref.targets and not program.merge:
+                # A record referring to another of its own kind (a manager): set after the phase's
+                # inserts, the whole chain then, so its links are still tried in order.
                 if wanted:
                     resolved.deferred.append((field, [to_wire(v) for v in values], to_wire(fallback)))
                 continue
-            try:
-                target_id = await self._lookup(ref, values)
-            except (UnsupportedOperation, RequestFailed) as error:
-                if not _cannot_look_up(error) or ref.target in self._loaded_objects:
-                    raise
-                # The target cannot search this object (Pipedrive users): the ref's fallback is used, reported.
-                self._warn(f"lookup:{ref.target}", f"refs to {ref.target} use their fallback: {error}")
-                resolved.reports.append(f"ref {ref.target} not looked up: {error}")
-                target_id = None
-            if target_id is None:
-                missing_loaded = wanted and ref.target in self._loaded_objects
+            found = await self._lookup(ref, values, resolved.reports)
+            if found is None:
+                missing_loaded = wanted and any(target in self._loaded_objects for target in ref.targets)
                 if ref.quarantine:
-                    matches = ", ".join(f"{m.field} = {v!r}" for m, v in zip(ref.matches, values))
-                    resolved.problem = (f"ref {ref.target}: no record matches {matches}", step.span)
+                    resolved.problem = (no_match_reason(ref, values), step.span)
                     resolved.outside_sample = missing_loaded and self.options.sample is not None
                     return resolved
                 if missing_loaded and self.options.sample is not None:
                     resolved.outside_sample = True
-                resolved.record[api_field] = to_wire(fallback)
+                resolved.record[self.field_name(program.target, field)] = to_wire(fallback)
                 resolved.partial = resolved.partial or missing_loaded
                 continue
-            resolved.record[api_field] = self.lookup_value(program.target, field, ref.target, target_id)
+            resolved.record.update(self.ref_fields(program.target, field, ref, found))
         if resolved.outside_sample:
             resolved.problem = ("ref outside the sample", None)
         return resolved
 
-    async def _lookup(self, ref: ir.RefLookup, values: tuple) -> str | None:
-        target_object = self.object_name(ref.target)
-        for match, value in zip(ref.matches, values):
+    async def _lookup(self, ref: ir.RefLookup, values: tuple, reports: list[str] | None = None) -> tuple[ir.RefLink, str] | None:
+        """The first link of the ref that finds a record, and the record's id; None when none does.
+        A link to an object the target cannot search (Pipedrive users) finds nothing: warned once,
+        and noted in `reports`."""
+        for link, link_values in ref.split(values):
+            try:
+                found = await self._lookup_link(link, link_values)
+            except (UnsupportedOperation, RequestFailed) as error:
+                if not _cannot_look_up(error) or link.target in self._loaded_objects:
+                    raise
+                self._warn(f"lookup:{link.target}", f"refs to {link.target} use their fallback: {error}")
+                if reports is not None:
+                    reports.append(f"ref {link.target} not looked up: {error}")
+                continue
+            if found is not None:
+                return link, found
+        return None
+
+    async def _lookup_link(self, link: ir.RefLink, values: tuple) -> str | None:
+        target_object = self.object_name(link.target)
+        for match, value in zip(link.matches, values):
             if not _present(value):
                 continue
-            key_field = self.field_name(ref.target, match.field)
+            key_field = self.field_name(link.target, match.field)
             if match.fuzzy:
                 found = await self._fuzzy(target_object, key_field, str(value))
             else:
-                found = self.journal.target_id(ref.target, match.field, str(to_wire(value)))
-                if found is None and ref.target not in self._loaded_objects:
-                    found = await self._search(target_object, key_field, str(to_wire(value)))
-                elif found is None:
-                    # Loaded by this run, but maybe before this journal knew lookup keys, or by hand.
+                found = self.journal.target_id(link.target, match.field, str(to_wire(value)))
+                if found is None:
+                    # Not loaded by this run, or loaded before this journal knew lookup keys, or by hand.
                     found = await self._search(target_object, key_field, str(to_wire(value)))
             if found is not None:
                 return found
         return None
+
+    def ref_fields(self, target_object: str, mig_field: str, ref: ir.RefLookup, found: tuple[ir.RefLink, str]) -> dict[str, Any]:
+        """What a ref that found a record writes, in the target's field names: the lookup as the
+        target's API takes it, and the lookup's type field from the link that matched."""
+        link, record_id = found
+        fields = {self.field_name(target_object, mig_field): self.lookup_value(target_object, mig_field, link.target, record_id)}
+        if ref.type_field:
+            fields[self.field_name(target_object, ref.type_field)] = link.type_value
+        return fields
 
     async def _search(self, target_object: str, field: str, value: str) -> str | None:
         key = (target_object, field, normalized_key(value))
@@ -1051,18 +1084,17 @@ class Engine:
                     continue
                 step = steps.get(deferred.field)
                 values, fallback = deferred.values
-                referenced = await self._lookup(step.ref, tuple(values)) if step is not None else None
-                api_field = self.field_name(program.target, deferred.field)
-                if referenced is None:
+                found = await self._lookup(step.ref, tuple(values)) if step is not None else None
+                if found is None:
                     unresolved += 1
                     partial.append(deferred.source_id)
                     if fallback is None:
                         done.append(deferred.source_id)
                         continue
-                    value = fallback
+                    fields = {self.field_name(program.target, deferred.field): fallback}
                 else:
-                    value = self.lookup_value(program.target, deferred.field, step.ref.target, referenced)
-                updates.setdefault(record_id, {"id": record_id})[api_field] = value
+                    fields = self.ref_fields(program.target, deferred.field, step.ref, found)
+                updates.setdefault(record_id, {"id": record_id}).update(fields)
                 done.append(deferred.source_id)
             ids = list(updates)
             answers = await self.target.update(plan.target_object, [updates[i] for i in ids]) if ids else []

@@ -12,8 +12,8 @@ What it reproduces:
   lengths (255 for text), types (numbers, dates, ISO 8601 date-times, checkboxes), dropdown
   choices, ids from `/selector/*` lists (`sales_activity_type_id`), uniqueness
   (`Email is not unique`, `Name has already been taken`), lookups (`sales_account_id`) and
-  activity targets (`targetable_type` Contact / SalesAccount / Deal, `targetable_id`) that must
-  exist;
+  activity targets (`targetable_type` Contact / SalesAccount / Deal, and Lead as on classic
+  accounts, `targetable_id`) that must exist;
 - custom values under `custom_field` with `cf_` keys; `custom_fields` (plural) and other
   unknown keys are ignored, as the notes report;
 - objects: contacts, sales_accounts, deals, leads (classic accounts), notes, tasks,
@@ -48,6 +48,10 @@ with a standard field (labels are unique among custom fields).
 
 Not in the notes, so off unless an option turns it on: field settings of tasks, appointments and
 notes (option `activity_field_settings`, default false: `/settings/tasks/fields` answers 404).
+Not in the notes either, but on by default because classic accounts (the ones with a leads module,
+which this sandbox serves) are assumed to allow it: notes, tasks, appointments and sales
+activities attached to a Lead (`targetable_type` "Lead"); option `lead_targets` false answers
+`The type for Lead is invalid.` as for any other unknown type. Documents never take Lead.
 Custom modules cannot be created through the API here (the notes give no payload): option
 `custom_modules` (`{"entity_name": "Label"}`, or the string `"entity_name=Label;other=Label"`)
 stands for modules an admin created in the UI, each with its required `name` field.
@@ -145,6 +149,9 @@ OBJECTS: dict[str, ObjectKind] = {
 }
 # What a note, task, appointment or sales activity (and a document) may be attached to.
 TARGETABLE = {"Contact": "contacts", "SalesAccount": "sales_accounts", "Deal": "deals"}
+# Classic accounts, which have a leads module, are assumed to attach activities to Leads too (not
+# in the platform notes); option `lead_targets` false stands for an account that does not.
+LEAD_TARGETABLE = {"Lead": "leads"}
 ACTIVITY_OBJECTS = frozenset(name for name, kind in OBJECTS.items() if kind.family == "activity")
 
 
@@ -328,6 +335,8 @@ class FreshsalesSandbox:
             "leads": list(config.options.get("lead_required", [])),
         }
         self.activity_field_settings = _truthy(config.options.get("activity_field_settings", False))
+        lead_targets = _truthy(config.options.get("lead_targets", True))
+        self.activity_targets = {**TARGETABLE, **LEAD_TARGETABLE} if lead_targets else dict(TARGETABLE)
         self.selectors = selector_lists(config.options)
         fields = store.meta.setdefault("freshsales.fields", {})
         modules = store.meta.setdefault("freshsales.modules", {})
@@ -445,12 +454,14 @@ class FreshsalesSandbox:
             return None if isinstance(value, list) and all(isinstance(v, dict) for v in value) else f"{label} is invalid"
         return None  # targetable_type / targetable_id: checked together
 
-    def _target_problem(self, targetable_type: Any, targetable_id: Any, *, required: bool) -> str | None:
+    def _target_problem(self, targetable_type: Any, targetable_id: Any, *, required: bool, targets: dict[str, str] | None = None) -> str | None:
+        """What is wrong with an activity's (or, with `targets`, a document's) target, if anything."""
         if targetable_type is None and targetable_id is None and not required:
             return None
-        if targetable_type not in TARGETABLE:
+        targets = self.activity_targets if targets is None else targets
+        if targetable_type not in targets:
             return f"The type for {targetable_type} is invalid." if targetable_type else "Targetable type can't be blank"
-        if isinstance(targetable_id, bool) or not isinstance(targetable_id, int | str) or self.store.get(TARGETABLE[targetable_type], str(targetable_id)) is None:
+        if isinstance(targetable_id, bool) or not isinstance(targetable_id, int | str) or self.store.get(targets[targetable_type], str(targetable_id)) is None:
             return "Targetable does not exist"
         return None
 
@@ -744,7 +755,7 @@ class FreshsalesSandbox:
         target_type = parts["targetable_type"].content.decode() if "targetable_type" in parts else None
         target_id = parts["targetable_id"].content.decode() if "targetable_id" in parts else None
         problems = [] if upload is not None else ["File can't be blank"]
-        target_problem = self._target_problem(target_type, target_id, required=True)
+        target_problem = self._target_problem(target_type, target_id, required=True, targets=TARGETABLE)
         if target_problem:
             problems.append(target_problem)
         if problems:

@@ -108,3 +108,15 @@ def test_comments_get_nothing_and_no_analysis_still_gives_keywords(sample):
     assert items(sample, "# Sample", "# Sam‸ple") == {}
     text, offset = cut("‸")
     assert {"map", "migration"} <= {i.label for i in completion(None, text, offset).items}
+
+
+def test_a_ref_chain_offers_another_ref_after_else_and_the_fields_of_the_link_being_typed(sample):
+    first = "  Account_Name <- ref Accounts by Account_Name = company"
+    after_else = items(sample, EMAIL, EMAIL + first + " else ‸\n")
+    assert {"ref", "null", "quarantine"} <= set(after_else)
+    assert "Accounts" in items(sample, EMAIL, EMAIL + first + " else ref ‸\n")
+    # The chain goes on on a line of its own (as `migc fmt` breaks a long one).
+    second = items(sample, EMAIL, EMAIL + first + "\n    else ref Contacts by ‸\n")
+    assert "Last_Name" in second and "Website" not in second and "fuzzy" in second
+    then = items(sample, EMAIL, EMAIL + first + "\n    else ref Contacts by Email = email ‸\n")
+    assert {"then", "else"} <= set(then)

@@ -60,3 +60,11 @@ def test_objects_and_platforms(sample):
 
 def test_nothing_to_say_between_names(sample):
     assert hover(sample, position(sample, "# Sample")) is None
+
+
+def test_every_link_of_a_ref_chain_hovers_like_the_first(chain):
+    assert "Lead" in text_at(chain, "leads by", delta=1)
+    field = text_at(chain, "cf_cio_id", after="else ref leads by")
+    assert "leads.cf_cio_id: string(64)" in field and "declared with `create field` on line 8" in field
+    lookup = text_at(chain, "targetable_id")
+    assert 'A `ref` filling it sets `targetable_type` from the object it finds' in lookup and 'leads `"Lead"`' in lookup

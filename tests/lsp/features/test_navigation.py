@@ -63,3 +63,10 @@ def test_references_of_a_builtin_include_its_prelude_declaration(sample):
     (declaration,) = [l for l in found if l.uri != sample.uri]
     assert declaration.uri.endswith("prelude.mig")
     assert declaration.range.end.character - declaration.range.start.character == len("truncate")
+
+
+def test_the_second_link_of_a_ref_chain_goes_to_its_own_fields_and_objects(chain):
+    declared = definition(chain, position(chain, "cf_cio_id", after="else ref leads by"))
+    assert [location.range.start.line for location in declared] == [7]  # create field leads.cf_cio_id
+    leads = references(chain, position(chain, "leads", after="else ref"), include_declaration=True)
+    assert [location.range.start.line for location in leads] == [7, 13, 19]

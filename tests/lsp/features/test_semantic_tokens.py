@@ -50,3 +50,9 @@ def test_lengths_and_columns_count_utf16_units(tmp_path):
     string_token = data[3 * 5 : 4 * 5]  # let, s, =, then the string
     assert string_token[1:3] == [2, 4]  # starts 2 after `=`; "😀" is 4 UTF-16 units
     assert data[4 * 5 : 4 * 5 + 3] == [0, 5, 1]  # `+` follows 5 units after the string start
+
+
+def test_every_link_of_a_ref_chain_is_classified(chain):
+    tokens = {(line, text, kind) for line, text, kind, _ in decode(chain)}
+    assert {(18, "contacts", "class"), (19, "leads", "class"), (19, "cf_cio_id", "property"), (19, "else", "keyword"),
+            (19, "ref", "keyword"), (19, "quarantine", "keyword")} <= tokens

@@ -92,7 +92,7 @@ def _assignment_at(snapshot: Snapshot, offset: int):
 def _value_type(snapshot: Snapshot, block, statement) -> T.Type:
     value = statement.value
     if isinstance(value, ast.RefLookup):
-        return T.Type(kind="lookup", to=(value.target.text,))
+        return T.Type(kind="lookup", to=tuple(dict.fromkeys(link.target.text for link in value.links)))
     scope = snapshot.analysis.scope
     if scope is None:
         return T.ANY

@@ -216,7 +216,8 @@ class Completer:
                 self._keywords(("ref",))
 
     def _ref(self, block: Block, words: list[str]) -> None:
-        at = words.index("ref")
+        # In a chain (`ref A by ... else ref B by ...`) the link being typed is the last one.
+        at = len(words) - 1 - words[::-1].index("ref")
         previous = words[-1]
         target_object = words[at + 1] if len(words) > at + 1 else ""
         if previous == "ref":
@@ -229,7 +230,7 @@ class Completer:
             if previous != "fuzzy":
                 self._keywords(("fuzzy",))
         elif previous == "else":
-            self._keywords(("null", "quarantine"))
+            self._keywords(("null", "quarantine", "ref"))
             self._expression(block)
         elif len(words) == at + 2:
             self._keywords(("by",))

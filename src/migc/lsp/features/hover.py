@@ -98,6 +98,9 @@ def _field_text(field: FieldView, owner: str, where: str) -> str:
         lines.append(f"Label: {field.label}")
     if field.doc:
         lines.append(field.doc)
+    if field.type_field:
+        values = ", ".join(f'{target} `"{value}"`' for target, value in field.type_values.items())
+        lines.append(f"A `ref` filling it sets `{field.type_field}` from the object it finds: {values}.")
     lines.extend(_options(field.type))
     return "\n\n".join(lines)
 
