@@ -121,11 +121,11 @@ class TestWrites:
             [
                 {"description": "Opened email", "targetable_type": "Contact", "targetable_id": int(ids[0])},
                 {"description": "Nowhere", "targetable_type": "Contact", "targetable_id": 1},
-                {"description": "Bad type", "targetable_type": "Lead", "targetable_id": int(ids[0])},
+                {"description": "Bad type", "targetable_type": "Account", "targetable_id": int(ids[0])},
             ],
         )
         assert [r.outcome for r in notes] == ["created", "invalid", "invalid"]
-        assert notes[2].message == "The type for Lead is invalid."
+        assert notes[2].message == "The type for Account is invalid."
         deleted = await fs.connector.delete("contacts", [ids[1], ids[1]])
         assert sorted(r.code or "" for r in deleted) == ["", "NOT_FOUND"]
 
@@ -310,10 +310,10 @@ class TestActivities:
         email = (await fs.connector.search("sales_activity_types", "name", "Email"))[0]["id"]
         results = await fs.connector.create(
             "sales_activities",
-            [{**base, "sales_activity_type_id": email}, {**base, "sales_activity_type_id": 0}, {**base, "targetable_type": "Lead"}],
+            [{**base, "sales_activity_type_id": email}, {**base, "sales_activity_type_id": 0}, {**base, "targetable_type": "Account"}],
         )
         assert [(r.outcome, r.field) for r in results] == [("created", None), ("invalid", "sales_activity_type_id"), ("invalid", "sales_activity_type_id")]
-        assert results[2].message.endswith("The type for Lead is invalid.")
+        assert results[2].message.endswith("The type for Account is invalid.")
         updated = await fs.connector.update("sales_activities", [{"id": results[0].target_id, "notes": "Opened twice"}])
         assert updated[0].outcome == "updated" and fs.store.get("sales_activities", results[0].target_id)["notes"] == "Opened twice"
         assert [r["id"] async for r in fs.connector.list("sales_activities")] == [int(results[0].target_id)]
