@@ -370,6 +370,18 @@ def test_a_sample_then_the_full_run_loads_the_same_as_one_full_run(full_runs, tm
     assert canonical(target_store(run_dir), "zoho_crm") == canonical(full_runs[name].store, "zoho_crm")
 
 
+def test_a_sample_then_the_full_run_resolves_ref_chains_as_one_full_run(full_runs, tmp_path: Path) -> None:
+    """Records a sample attached through a later link of a chain (the Lead) are loaded partial,
+    so the full run looks again: the target ends as after one full run."""
+    name = "customerio_to_freshsales"
+    run_dir = tmp_path / "run"
+    sandbox = spec(RECORDS, target_options=ADMIN_STEPS[name])
+    asyncio.run(run_example(name, run_dir, sandbox, sample=3))
+    assert journal(run_dir).counts("Event->notes").partial > 0
+    asyncio.run(run_example(name, run_dir, sandbox))
+    assert canonical(target_store(run_dir), "freshsales") == canonical(full_runs[name].store, "freshsales")
+
+
 # ---------------------------------------------------------------------------- examples that stop
 
 

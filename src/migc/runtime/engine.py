@@ -19,7 +19,10 @@ up are *held* in quarantine when their outcome is unknown, never resent blindly.
 Sample runs take, per map, the first `sample` units plus the first unit (within the first
 `SAMPLE_SCAN_FACTOR` x `sample` units read, at least `SAMPLE_MIN_SCAN`) that exercises each
 values-table entry (or `else`), each flag and each kind of failure not yet covered, and leave out
-units whose ref points at a record this run loads but the sample does not.
+units whose ref points at a record this run loads but the sample does not. A ref chain that finds
+its record through a later link, after an earlier link to an object this run loads found nothing,
+is loaded `partial` (as a ref that fell back is): the next pass resolves it again, so a sample
+then a full run end as one full run even where the earlier object holds the record after all.
 
 After each phase of a full run the phase must reconcile (source units = loaded + quarantined +
 skipped, and nothing left pending); otherwise the run stops with `PhaseUnbalanced`, resumable.
@@ -311,7 +314,7 @@ def _present(value: Any) -> bool:
     return value is not None and value != "" and value != []
 
 
-def no_match_reason(ref: ir.RefLookup, values: tuple) -> str:
+def _no_match_reason(ref: ir.RefLookup, values: tuple) -> str:
     """Why a record whose ref matched nothing is quarantined, naming every link tried:
     `ref contacts: no record matches cf_cio_id = 'x'`, or for a chain
     `ref contacts else leads: no record matches cf_cio_id = 'x' in contacts, nor cf_cio_id = 'x' in leads`."""
@@ -972,7 +975,7 @@ class Engine:
             if found is None:
                 missing_loaded = wanted and any(target in self._loaded_objects for target in ref.targets)
                 if ref.quarantine:
-                    resolved.problem = (no_match_reason(ref, values), step.span)
+                    resolved.problem = (_no_match_reason(ref, values), step.span)
                     resolved.outside_sample = missing_loaded and self.options.sample is not None
                     return resolved
                 if missing_loaded and self.options.sample is not None:
@@ -981,6 +984,11 @@ class Engine:
                 resolved.partial = resolved.partial or missing_loaded
                 continue
             resolved.record.update(self.ref_fields(program.target, field, ref, found))
+            passed = ref.split(values)[: ref.links.index(found[0])]
+            if any(link.target in self._loaded_objects and any(_present(v) for v in link_values) for link, link_values in passed):
+                # An earlier link's object is loaded by this run but did not hold the record (a
+                # sample may have left it out): as for a fallback, a later pass looks again.
+                resolved.partial = True
         if resolved.outside_sample:
             resolved.problem = ("ref outside the sample", None)
         return resolved

@@ -449,20 +449,21 @@ class MapChecker:
         """A field a ref sets from the object it finds (`targetable_type`) is not assigned too,
         unless with the one value every link of the ref would set."""
         for program in self.programs:
-            if not program.type_field:
+            lookup = target.fields.get(program.field) if program.type_field else None
+            if lookup is None:
                 continue
-            lookup = target.fields.get(program.field)
+            # What the ref writes, per link in order ("?" for an object without a type value, reported already).
+            produced = list(dict.fromkeys(lookup.type_values.get(name, "?") for name in program.ref_targets))
             for statement in self.statements:
                 if not isinstance(statement, (ast.Assign, ast.KeyStmt)) or statement.field.text != program.type_field:
                     continue
                 value = statement.value
-                produced = {lookup.type_values.get(target_name) for target_name in program.ref_targets} if lookup is not None else set()
-                if isinstance(value, ast.Literal) and value.kind == "string" and produced == {value.value}:
+                if isinstance(value, ast.Literal) and value.kind == "string" and produced == [value.value]:
                     continue  # says what the ref sets anyway
-                chain = " or ".join(f'"{v}"' for v in dict.fromkeys(lookup.type_values.get(t, "?") for t in program.ref_targets)) if lookup is not None else "its value"
+                written = " or ".join(f'"{v}"' for v in produced)
                 self.d.add(
                     codes.TYPE_FIELD_SET_BY_REF, statement.field.span,
-                    f"`{target.name}.{program.type_field}` is set by the ref on `{program.field}` ({chain}, from the record it finds); "
+                    f"`{target.name}.{program.type_field}` is set by the ref on `{program.field}` ({written}, from the record it finds); "
                     "assigning it here could contradict that ref",
                     notes=[Note(message=f"the ref on `{program.field}`", span=program.span)],
                     fix=Fix(title=f"remove the assignment to `{program.type_field}`", edits=(TextEdit(span=statement.span, new_text=""),)),
