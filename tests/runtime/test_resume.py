@@ -169,3 +169,29 @@ def _batches_done(path: Path) -> int:
             return int(db.execute("SELECT COUNT(DISTINCT phase) FROM audit WHERE op IN ('insert', 'update')").fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+def test_keyed_inserts_the_target_cannot_look_up_are_held_not_resent(tmp_path: Path) -> None:
+    """Freshsales notes can be neither searched nor listed: killed after a batch of notes was
+    sent but before its results were journaled, the resumed run cannot tell whether they were
+    created, so it holds them for review instead of failing or sending them again."""
+    name = "customerio_to_freshsales"
+    options = {"custom_modules": "cf_cio_objects=Customer.io objects", "activity_field_settings": "true"}
+    with TargetServer("freshsales", config=SandboxConfig(seed=7, options=options)) as server:
+        run_dir = tmp_path / "run"
+        write_sandbox_spec(run_dir, msgspec.structs.replace(spec(RECORDS, target_options=options), target_url=server.url))
+        # Batches 6-9 write notes (see the test above): die right after sending the seventh.
+        first = migc(run_args(name, run_dir), env={CRASH_AFTER_VARIABLE: "7", CRASH_POINT_VARIABLE: "after-send"})
+        assert first.returncode == -signal.SIGKILL
+        sent = server.store.count("notes")
+        resumed = migc(run_args(name, run_dir, "--resume"))
+        assert "Traceback" not in resumed.stderr and "no way to list" not in resumed.stderr, resumed.stderr[-3000:]
+        records = journal(run_dir)
+        held = [q for q in records.quarantined() if q.held]
+        assert held and all("resend-in-doubt" in q.reason for q in held)
+        links = list(records.links())
+        notes_linked = [link for link in links if link.target_id in {str(n["id"]) for n in server.store.all("notes")}]
+        # Nothing was sent blindly: the notes no journal link accounts for are ones the killed run
+        # sent (the held records' doubtful inserts), never more than there are held records.
+        unaccounted = server.store.count("notes") - len(notes_linked)
+        assert 0 < unaccounted <= min(sent, len(held))

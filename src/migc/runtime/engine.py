@@ -1154,9 +1154,14 @@ class Engine:
         if plan.op == "create":
             wanted = {identity: sid for _, entries in opened for sid, identity in entries if identity}
             found = await self._find(plan, set(wanted)) if wanted else {}
+            if found is None:  # keyed, but nothing to look the keys up with: as if unkeyed
+                found = {}
+                unknown = set(wanted.values())
+            else:
+                unknown = set()
             known = {wanted[identity]: target_id for identity, target_id in found.items()}
             unkeyed = [sid for _, entries in opened for sid, identity in entries
-                       if not identity and self.journal.disposition(program.id, sid)[0] is None]
+                       if (not identity or sid in unknown) and self.journal.disposition(program.id, sid)[0] is None]
             if unkeyed and await self._listable(plan):
                 self._content_check = set(unkeyed)  # checked by content when their units come by
             else:
@@ -1174,8 +1179,9 @@ class Engine:
         return Quarantined(phase=program.id, map_id=program.id, source_object=program.source, source_id=sid, reason=reason,
                            location="", record=_jsonable(record), held=True)
 
-    async def _find(self, plan: _Plan, identities: set[str]) -> dict[str, str]:
-        """Target ids of the records whose identity field holds one of `identities`."""
+    async def _find(self, plan: _Plan, identities: set[str]) -> dict[str, str] | None:
+        """Target ids of the records whose identity field holds one of `identities`; None when
+        the target can neither search nor list the object (the outcome stays unknown)."""
         found: dict[str, str] = {}
         wanted = {normalized_key(i): i for i in identities}
         try:
@@ -1186,10 +1192,13 @@ class Engine:
             return found
         except UnsupportedOperation:
             pass
-        async for record in self.target.list(plan.target_object):
-            value = field_value(record, plan.identity)
-            if _present(value) and normalized_key(value) in wanted:
-                found[wanted[normalized_key(value)]] = str(record["id"])
+        try:
+            async for record in self.target.list(plan.target_object):
+                value = field_value(record, plan.identity)
+                if _present(value) and normalized_key(value) in wanted:
+                    found[wanted[normalized_key(value)]] = str(record["id"])
+        except UnsupportedOperation:
+            return None
         return found
 
     async def _dispatch(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending], result: PhaseResult, flights: _Flights) -> None:
@@ -1339,11 +1348,16 @@ class Engine:
                 # An insert whose reply was lost: look it up before anything is sent again.
                 checkable = {batch[i].identity for i in unknown if batch[i].identity}
                 found = await self._find(plan, checkable) if checkable else {}
+                if found is None:  # keyed, but nothing to look the keys up with: held below
+                    found = {}
+                    unknown_keys = checkable
+                else:
+                    unknown_keys = set()
                 unkeyed = [batch[i] for i in unknown if not batch[i].identity]
                 by_content = await self._find_by_content(plan, unkeyed) if unkeyed and await self._listable(plan) else None
                 for index in unknown:
                     pending = batch[index]
-                    if not pending.identity and by_content is None:
+                    if pending.identity in unknown_keys or (not pending.identity and by_content is None):
                         outcomes[index] = _Outcome(outcome="held", message="the reply to its insert was lost")
                     elif not pending.identity:
                         if pending.sid in by_content:
