@@ -7,7 +7,6 @@ A rule's span is copied from its first and last tokens or nodes in one place (`_
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import msgspec
 from lark import Token, Transformer
