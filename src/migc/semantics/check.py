@@ -10,7 +10,7 @@ loaded (benchmarks time the checker alone with it).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import msgspec
@@ -22,7 +22,8 @@ from migc.diagnostics import Diagnostic, Diagnostics, Fix, Note, TextEdit
 from migc.semantics import types as T
 from migc.semantics.expressions import ExpressionChecker, RecordEnv, Reference
 from migc.semantics.graph import dependency_order, order_conflicts
-from migc.semantics.mapping import MapChecker, MapContext, source_env, target_view
+from migc.semantics.incremental import MapReuse
+from migc.semantics.mapping import MapContext, MapEffects, check_map, source_env, target_view
 from migc.semantics.model import (
     Consent,
     Header,
@@ -49,13 +50,29 @@ class Analysis:
         self.diagnostics: tuple[Diagnostic, ...] = ()
         self.model: Model | None = None
         self.scope: Scope | None = None
-        self.references: list[Reference] = []
+        self._references: list[Reference] = []
+        self._deferred_references: list[Callable[[], Sequence[Reference]]] = []
         self.source_catalog: Catalog | None = None
         self.target_catalog: Catalog | None = None
         self.source_objects: dict[str, ObjectView] | None = None
         self.target_objects: dict[str, ObjectView] | None = None
         # offset of each `extend` block in the checked file -> id of the map it adds fields to
         self.extended_maps: dict[int, str] = {}
+        self.reused_maps = 0  # maps whose check an incremental check took from the file's last one
+
+    @property
+    def references(self) -> list[Reference]:
+        """Every resolved name use (the checker appends to this list while it runs)."""
+        if self._deferred_references:
+            deferred, self._deferred_references = self._deferred_references, []
+            for resolve in deferred:
+                self._references.extend(resolve())
+        return self._references
+
+    def defer_references(self, resolve: Callable[[], Sequence[Reference]]) -> None:
+        """Name uses to add when someone first reads `references` (an incremental check moves
+        reused maps' ones only then: diagnostics never wait for them)."""
+        self._deferred_references.append(resolve)
 
     @property
     def module(self) -> ast.Module | None:
@@ -80,23 +97,25 @@ def check_file(
 ) -> Analysis:
     """`incremental`: reuse the parse of the file's unchanged top-level items (editors)."""
     program = load_program(path, text=text, display_name=display_name, incremental=incremental)
-    return check_program(program, overlays=overlays)
+    return check_program(program, overlays=overlays, incremental=incremental)
 
 
-def check_program(program: Program, *, overlays: Sequence[Path] = ()) -> Analysis:
-    """Checks a loaded program (its parse diagnostics are part of the result)."""
+def check_program(program: Program, *, overlays: Sequence[Path] = (), incremental: bool = False) -> Analysis:
+    """Checks a loaded program (its parse diagnostics are part of the result). `incremental`:
+    reuse the checks of maps unchanged since the file's last incremental check (`incremental.py`)."""
     analysis = Analysis(program)
     diagnostics = Diagnostics()
     diagnostics.extend(program.diagnostics)
     if program.root is not None and program.root.module is not None:
-        _Checker(program, analysis, diagnostics, overlays).run()
+        _Checker(program, analysis, diagnostics, overlays, incremental=incremental).run()
     analysis.diagnostics = diagnostics.sorted()
     return analysis
 
 
 class _Checker:
-    def __init__(self, program: Program, analysis: Analysis, diagnostics: Diagnostics, overlays: Sequence[Path]) -> None:
+    def __init__(self, program: Program, analysis: Analysis, diagnostics: Diagnostics, overlays: Sequence[Path], *, incremental: bool = False) -> None:
         self.program = program
+        self.incremental = incremental
         self.analysis = analysis
         self.d = diagnostics
         self.overlays = overlays
@@ -448,6 +467,7 @@ class _Checker:
             if not block.merge:
                 self.ctx.creating_keys.setdefault(block.target.text, set()).update(key_fields)
         extends_of = self._match_extends(maps_ast, extends)
+        reuse = MapReuse(self.program, self.ctx, (self.analysis.source_catalog, self.analysis.target_catalog), self.overlays) if self.incremental else None
         maps: list[MapInfo] = []
         ids: dict[str, int] = {}
         self.analysis.extended_maps = {}
@@ -463,10 +483,27 @@ class _Checker:
                            f"`otherwise` takes the `{block.source.text}` records no earlier `where` map took, but there is none")
             for extend in extends_of.get(id(block), []):
                 self.analysis.extended_maps[extend.span.start] = map_id
-            maps.append(MapChecker(self.ctx, block, extends_of.get(id(block), []), row, map_id).run())
+            maps.append(self._map(reuse, block, extends_of.get(id(block), []), row, map_id))
+        if reuse is not None:
+            reuse.finish()
+            self.analysis.reused_maps = reuse.reused
         rebuilds = [self._rebuild(row, node) for row, _, node in placed if isinstance(node, ast.RebuildBlock)]
         rows = self._rows(placed, maps, rebuilds)
         return maps, rows, rebuilds
+
+    def _map(self, reuse: MapReuse | None, block: ast.MapBlock, extends: list[ast.ExtendBlock], row: str, map_id: str) -> MapInfo:
+        def check() -> MapEffects:
+            return check_map(self.ctx, block, extends, row, map_id)
+
+        if reuse is None:
+            effects = check()
+            self.ctx.absorb(effects)
+            return effects.info
+        reused = reuse.effects(block, extends, row, map_id, check)
+        self.ctx.absorb(reused.effects, replayed=reused.replayed, references=reused.references is None)
+        if reused.references is not None:
+            self.analysis.defer_references(reused.references)
+        return reused.effects.info
 
     def _match_extends(self, maps_ast, extends) -> dict[int, list[ast.ExtendBlock]]:
         # An extend adds to the first unrouted map of its source and target (else to the first one);

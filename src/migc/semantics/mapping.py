@@ -15,7 +15,7 @@ from functools import cached_property
 import msgspec
 
 from migc import codes
-from migc.diagnostics import Diagnostics, Fix, Note, TextEdit
+from migc.diagnostics import Diagnostic, Diagnostics, Fix, Note, TextEdit
 from migc.semantics import types as T
 from migc.semantics.expressions import ExpressionChecker, FieldInfo, NameTrace, Reference, RecordEnv
 from migc.semantics.model import FieldProgram, LossyPoint, MapInfo, RefEdge, RefLink
@@ -59,6 +59,25 @@ class MapContext:
     def values_tables(self) -> frozenset[str]:
         """The names of the values tables in scope (complete before the first map is checked)."""
         return frozenset(name for name, symbol in self.scope.symbols.items() if symbol.kind == "values")
+
+    def absorb(self, effects: MapEffects, *, replayed: bool = False, references: bool = True) -> None:
+        """Adds one map's effects. `replayed`: they come from an earlier check, so the scope's
+        `let`s and values tables it used are marked used here (a fresh check marked them).
+        `references=False`: the caller adds the name uses itself (see `incremental.py`)."""
+        self.diagnostics.extend(effects.diagnostics)
+        if references:
+            self.references.extend(effects.references)
+        self.lossy.extend(effects.lossy)
+        self.edges.extend(effects.edges)
+        self.pii_reads.extend(effects.pii_reads)
+        for name, fields in effects.used_fields:
+            self.used_fields.setdefault(name, set()).update(fields)
+        for name, fields in effects.dropped_fields:
+            self.dropped_fields.setdefault(name, set()).update(fields)
+        if replayed:
+            for reference in effects.references:
+                if reference.kind == "let" or reference.kind == "values":
+                    self.scope.get(reference.name).used = True
 
     def field_infos(self, view: ObjectView) -> dict[str, FieldInfo]:
         """The fields of a source object as expressions see them (shared: no one modifies them)."""
@@ -120,6 +139,46 @@ def target_view(ctx: MapContext, name: ast.Name, *, loading: bool) -> ObjectView
         reason = "its records already exist in the account; use `ref` to link to them" if view.preexisting else "the API does not create its records"
         ctx.diagnostics.add(codes.NOT_LOADABLE, name.span, f"cannot load records into `{name.text}`: {reason}")
     return view
+
+
+class MapEffects(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything checking one map adds to the context, in the order it was added: what
+    `check_map` returns and `MapContext.absorb` applies (also to a map checked in an earlier
+    version of the file, see `incremental.py`)."""
+
+    info: MapInfo
+    diagnostics: tuple[Diagnostic, ...]
+    references: tuple[Reference, ...]
+    lossy: tuple[LossyPoint, ...]
+    edges: tuple[RefEdge, ...]
+    pii_reads: tuple[tuple[str, str, Span], ...]
+    used_fields: tuple[tuple[str, tuple[str, ...]], ...]
+    dropped_fields: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def check_map(ctx: MapContext, block: ast.MapBlock, extends: list[ast.ExtendBlock], row: str, map_id: str) -> MapEffects:
+    """Checks one map (with the `extend` blocks that add to it) into fresh collections, so what
+    it adds can be kept apart; the caller applies it with `ctx.absorb`."""
+    saved = (ctx.diagnostics, ctx.references, ctx.lossy, ctx.edges, ctx.pii_reads, ctx.used_fields, ctx.dropped_fields)
+    diagnostics, references = Diagnostics(), []
+    ctx.diagnostics = ctx.exprs.diagnostics = diagnostics
+    ctx.references = ctx.exprs.references = references
+    ctx.lossy, ctx.edges, ctx.pii_reads, ctx.used_fields, ctx.dropped_fields = [], [], [], {}, {}
+    try:
+        info = MapChecker(ctx, block, extends, row, map_id).run()
+        return MapEffects(
+            info=info,
+            diagnostics=tuple(diagnostics),
+            references=tuple(references),
+            lossy=tuple(ctx.lossy),
+            edges=tuple(ctx.edges),
+            pii_reads=tuple(ctx.pii_reads),
+            used_fields=tuple((name, tuple(sorted(fields))) for name, fields in ctx.used_fields.items()),
+            dropped_fields=tuple((name, tuple(sorted(fields))) for name, fields in ctx.dropped_fields.items()),
+        )
+    finally:
+        ctx.diagnostics, ctx.references, ctx.lossy, ctx.edges, ctx.pii_reads, ctx.used_fields, ctx.dropped_fields = saved
+        ctx.exprs.diagnostics, ctx.exprs.references = ctx.diagnostics, ctx.references
 
 
 class MapChecker:
