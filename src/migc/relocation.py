@@ -87,81 +87,131 @@ class SegmentShift:
 
 def relocate(value, shift: Shift | SegmentShift):
     """`value` (a Struct, or a tuple of Structs, tuples and plain values) with its spans moved."""
-    return _move(value, shift)
+    if isinstance(shift, Shift):
+        return _UNIFORM.move(value, shift.offset, shift.lines, shift.file)
+    return _SEGMENTS.move(value, shift)
 
 
-def _move(value, shift):
-    mover = _MOVERS.get(type(value))
+class _Movers:
+    """Functions that rebuild each Struct type with its spans moved, written out from the types
+    of its fields once: an editor moves thousands of nodes per keystroke, and a generic loop
+    over fields cost three times as much. A field of one Struct type calls that type's mover
+    directly, a union looks the mover up by the value's type, and a span is moved in line.
+
+    `parameters` are what every mover takes after the value; `span` is the Python expression
+    that moves the span at `{x}` (naming it `{s}` where it is used more than once)."""
+
+    def __init__(self, parameters: str, span: str) -> None:
+        self.parameters = parameters
+        self.span = span
+        self.movers: dict[type, object] = {}
+        self.namespace: dict[str, object] = {"Span": Span, "movers": self.movers}
+        self.move = self._define("move", f"""
+def move(value, {parameters}):
+    mover = movers.get(type(value))
     if mover is None:
-        mover = _mover_for(type(value))
-    return mover(value, shift)
+        mover = generate(type(value))
+    return mover(value, {parameters})
+""")
+        self.namespace["generate"] = self._generate
+        moved = span.format(x="span", s="s")
+        self.movers[Span] = self._define("move_span", f"def move_span(span, {parameters}):\n    return {moved}\n")
+        self.movers[tuple] = self._define("move_tuple", f"def move_tuple(items, {parameters}):\n    return tuple([move(item, {parameters}) for item in items])\n")
+        keep = self._define("keep", f"def keep(value, {parameters}):\n    return value\n")
+        for kind in _PLAIN:
+            self.movers[kind] = keep
 
+    def _define(self, name: str, source: str):
+        exec(source, self.namespace)
+        return self.namespace[name]
 
-def _move_span(span: Span, shift) -> Span:
-    return shift.span(span)
+    def _generate(self, kind: type):
+        if not (isinstance(kind, type) and issubclass(kind, msgspec.Struct)):
+            self.movers[kind] = self.namespace["keep"]
+            return self.movers[kind]
+        name = _mover_name(kind)
+        self.namespace[name] = None  # claimed: a type that refers to itself finds its own name
+        self.namespace["T_" + name] = kind
+        counter = iter(range(1_000_000))
+        arguments = []
+        for field in msgspec.structs.fields(kind):
+            expression = self._expression(f"value.{field.name}", field.type, counter)
+            arguments.append(f"{field.name}={expression or f'value.{field.name}'}")
+        mover = self._define(name, f"def {name}(value, {self.parameters}):\n    return T_{name}({', '.join(arguments)})\n")
+        self.movers[kind] = mover
+        return mover
 
+    def _expression(self, access: str, annotation, counter) -> str | None:
+        """Python that moves the value at `access` (which it evaluates once), declared as
+        `annotation` (None: it holds no span)."""
+        if annotation is Span:
+            return "(" + self.span.format(x=access, s=f"s{next(counter)}") + ")"
+        if not _holds_spans(annotation):
+            return None
+        if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct) and not annotation.__subclasses__():
+            name = _mover_name(annotation)
+            if name not in self.namespace:
+                self._generate(annotation)
+            return f"{name}({access}, {self.parameters})"
+        arguments = getattr(annotation, "__args__", ())
+        others = [a for a in arguments if a is not type(None)]
+        if type(None) in arguments and len(others) == 1:  # `X | None`
+            variable = f"v{next(counter)}"
+            inner = self._expression(variable, others[0], counter)
+            return f"(None if ({variable} := {access}) is None else {inner})" if inner else None
+        if getattr(annotation, "__origin__", None) is tuple:
+            variable = f"v{next(counter)}"
+            if len(arguments) == 2 and arguments[1] is Ellipsis:
+                inner = self._expression(variable, arguments[0], counter)
+                return f"tuple([{inner} for {variable} in {access}])" if inner else None
+            items = []  # a fixed tuple: its first item's expression names it
+            for index, item in enumerate(arguments):
+                at = f"({variable} := {access})[0]" if index == 0 else f"{variable}[{index}]"
+                items.append(self._expression(at, item, counter) or at)
+            return "(" + ", ".join(items) + ",)"
+        if arguments and all(self._dispatchable(a) for a in arguments):  # a union of node types
+            variable = f"v{next(counter)}"
+            return f"movers[type({variable} := {access})]({variable}, {self.parameters})"
+        return f"move({access}, {self.parameters})"
 
-def _move_tuple(items: tuple, shift) -> tuple:
-    return tuple([_move(item, shift) for item in items])
-
-
-def _keep(value, shift):
-    return value
-
-
-_MOVERS: dict[type, object] = {Span: _move_span, tuple: _move_tuple, **{kind: _keep for kind in _PLAIN}}
-# The generated movers share these globals, so each can call another by name (types refer to
-# each other, and to themselves).
-_GENERATED: dict[str, object] = {"move": _move}
-
-
-def _mover_for(kind: type):
-    """A function that rebuilds a Struct of type `kind` with its spans moved, written out from
-    the types of its fields once (an editor moves thousands of nodes per keystroke: a generic
-    loop over fields cost three times as much). A field of one Struct type calls that type's
-    mover directly; a union dispatches on the value's type."""
-    if not (isinstance(kind, type) and issubclass(kind, msgspec.Struct)):
-        _MOVERS[kind] = _keep
-        return _keep
-    name = _mover_name(kind)
-    _GENERATED[name] = None  # claimed: a type that refers to itself finds its own name
-    _GENERATED["T_" + name] = kind
-    counter = iter(range(1_000_000))
-    arguments = []
-    for field in msgspec.structs.fields(kind):
-        expression = _expression(f"value.{field.name}", field.type, counter)
-        arguments.append(f"{field.name}={expression or f'value.{field.name}'}")
-    exec(f"def {name}(value, shift):\n    return T_{name}({', '.join(arguments)})\n", _GENERATED)
-    _MOVERS[kind] = _GENERATED[name]
-    return _GENERATED[name]
+    def _dispatchable(self, kind) -> bool:
+        """Whether values of `kind` find their mover in `movers` (generating it now if needed)."""
+        if kind in self.movers:
+            return True
+        if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+            if _mover_name(kind) not in self.namespace:
+                self._generate(kind)
+            return True
+        return False
 
 
 def _mover_name(kind: type) -> str:
     return f"move_{kind.__name__}_{id(kind):x}"
 
 
-def _expression(access: str, annotation, counter) -> str | None:
-    """Python that moves the value at `access`, declared as `annotation` (None: it holds no span)."""
+# Uniform: the same offset, lines and file for every span, moved in line.
+_UNIFORM = _Movers(
+    "o, l, f",
+    "Span(file=f, line=({s} := {x}).line + l, column={s}.column, end_line={s}.end_line + l, end_column={s}.end_column, start={s}.start + o, end={s}.end + o)",
+)
+_SEGMENTS = _Movers("shift", "shift.span({x})")
+
+
+def _holds_spans(annotation, seen: frozenset = frozenset()) -> bool:
+    """Whether a value declared as `annotation` can hold a span (True when unsure)."""
     if annotation is Span:
-        return f"shift.span({access})"
-    if _is_plain(annotation):
-        return None
-    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct) and not annotation.__subclasses__():
-        name = _mover_name(annotation)
-        if name not in _GENERATED:
-            _mover_for(annotation)
-        return f"{name}({access}, shift)"
-    arguments = getattr(annotation, "__args__", ())
-    others = [a for a in arguments if a is not type(None)]
-    if type(None) in arguments and len(others) == 1:  # `X | None`
-        variable = f"v{next(counter)}"
-        inner = _expression(variable, others[0], counter)
-        return f"(None if ({variable} := {access}) is None else {inner})" if inner else None
-    if getattr(annotation, "__origin__", None) is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
-        variable = f"v{next(counter)}"
-        inner = _expression(variable, arguments[0], counter)
-        return f"tuple([{inner} for {variable} in {access}])" if inner else None
-    return f"move({access}, shift)"
+        return True
+    if _is_plain(annotation) or annotation is type(None) or annotation in seen:
+        return False
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        if annotation.__subclasses__():
+            return True
+        inner = seen | {annotation}
+        return any(_holds_spans(field.type, inner) for field in msgspec.structs.fields(annotation))
+    arguments = getattr(annotation, "__args__", None)
+    if not arguments:
+        return True
+    return any(_holds_spans(argument, seen) for argument in arguments if argument is not Ellipsis)
 
 
 def _is_plain(annotation) -> bool:
