@@ -133,3 +133,60 @@ async def test_fifty_edits_in_a_row_end_in_the_last_versions_diagnostics(client:
     assert codes() == ["MIG0203", "MIG0801"]
     symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=doc(uri)))
     assert [s.name for s in symbols].count("unused_typed_name") == 2
+
+
+async def test_edits_across_an_example_keep_diagnostics_and_positions_exact(client: LanguageClient):
+    """Typing in one map, breaking and mending another, adding a line above them all: after each
+    edit the published diagnostics equal `migc check` of the text, and go to definition from a
+    name use far below the edits lands on the declaration (the checker re-used those maps)."""
+    from pathlib import Path
+
+    from migc.semantics.check import check_file
+    from migc.lsp.convert import LineIndex
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "netmera_to_zoho.mig"
+    path = client.folder / "edited.mig"
+    text = example.read_text(encoding="utf-8")
+    uri = path.as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="mig", version=1, text=text)))
+    await wait_until(lambda: uri in client.diagnostics)
+    version = 1
+
+    async def replace(old: str, new: str, occurrence: int = 0) -> None:
+        nonlocal text, version
+        start = -1
+        for _ in range(occurrence + 1):
+            start = text.index(old, start + 1)
+        lines = LineIndex(text)
+        change = types.TextDocumentContentChangePartial(range=types.Range(start=lines.position(start), end=lines.position(start + len(old))), text=new)
+        text = text[:start] + new + text[start + len(old) :]
+        version += 1
+        client.diagnostics.pop(uri, None)
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change],
+        ))
+        path.write_text(text, encoding="utf-8")
+        expected = [(d.code, d.message, d.span.line - 1, d.span.column - 1) for d in check_file(path).diagnostics]
+        await wait_until(lambda: uri in client.diagnostics)
+        published = [(d.code, d.message, d.range.start.line, d.range.start.character) for d in client.diagnostics[uri]]
+        assert published == expected
+
+    await replace("<- ", "<- x", occurrence=3)  # an unknown name in one map
+    await replace("<- x", "<- ")
+    await replace("{", "{ (", occurrence=6)  # a syntax error in another
+    await replace("{ (", "{")
+    await replace("migration", "# a comment above everything\nmigration")  # every item moves a line down
+    # `high_value_events` is used in a map far below the edits (whose check was reused) and
+    # declared above them: both ends must sit where the text now has the name.
+    use = text.rindex("high_value_events")
+    lines = LineIndex(text)
+    found = await client.text_document_definition_async(types.DefinitionParams(text_document=doc(uri), position=lines.position(use + 2)))
+    (location,) = found if isinstance(found, list) else [found]
+    assert location.uri == uri
+    assert text.startswith("high_value_events =", lines.offset(location.range.start))
+    references = await client.text_document_references_async(types.ReferenceParams(
+        text_document=doc(uri), position=lines.position(use + 2), context=types.ReferenceContext(include_declaration=False),
+    ))
+    starts = sorted(lines.offset(r.range.start) for r in references if r.uri == uri)
+    assert use in starts
+    assert all(text.startswith("high_value_events", start) for start in starts)

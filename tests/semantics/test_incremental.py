@@ -135,3 +135,13 @@ def test_a_map_moved_below_a_declaration_has_its_spans_moved(tmp_path: Path) -> 
     edited = "".join(lines[:7]) + "\n\n" + "".join(lines[7:])
     analysis = check_both(path, edited)
     assert analysis.reused_maps == 4
+
+
+def test_a_map_with_an_extend_is_reused_and_moved_with_it(tmp_path: Path) -> None:
+    path = tmp_path / "m.mig"
+    text = generated(3) + "extend User -> Contacts {\n  Mobile <- e164(msisdn, \"TR\")\n}\n"
+    analysis = check_both(path, text)
+    assert analysis.extended_maps  # the extend adds to the first map
+    edited = text.replace("age > 2", "age > 2 and age < 99")  # the last map, above the extend
+    assert check_both(path, edited).reused_maps == 2  # the extended first map among them
+    assert check_both(path, edited.replace("\"TR\"", "\"DE\"")).reused_maps == 0  # the extend is context

@@ -1,13 +1,13 @@
 """Reuse of map checks between versions of a file, so an editor re-checks only the maps an edit touched.
 
-Checking a map depends on its own text, its row and id, and a context: every item of the file
-that is not a map (header, imports, declarations, values tables, `create`s, notes, rebuilds,
-extends), the files it imports, both catalogs and the fields each target object is keyed by.
+Checking a map depends on its own text, its row and id, the `extend` blocks that add to it, and
+a context: every item of the file that is not a map (header, imports, declarations, values
+tables, `create`s, notes, rebuilds, extends), the files it imports, both catalogs and the fields
+each target object is keyed by.
 When the context is what it was at the file's last check, a map whose text is unchanged gets
 the effects recorded then (`MapEffects`), with their spans moved to where the map and the
 context items they point into sit now. Everything else is checked afresh:
 
-- a map with `extend` blocks (its effects come from several places in the file);
 - a map, or a context item, with a syntax error in it (error recovery may read the same text
   differently in another version);
 - effects pointing somewhere neither the map nor a context item covers (never seen; checked
@@ -112,6 +112,7 @@ class MapReuse:
         self._errors = sorted((d.span.start, d.span.end) for d in root.parsed.diagnostics if d.span.file == self.file)
         self._error_starts = [start for start, _ in self._errors]
         items = _context_items(root.module)
+        self._item_index = {id(item): index for index, item in enumerate(items)}
         self.layout = tuple((item.span.start, item.span.end, item.span.line) for item in items)
         self.context = self._context(program, items, ctx, catalogs, overlays)
         self._keep_alive = tuple(catalogs)
@@ -126,9 +127,10 @@ class MapReuse:
 
     def effects(self, block: ast.MapBlock, extends: list[ast.ExtendBlock], row: str, map_id: str, check: Callable[[], MapEffects]) -> Reused:
         """The map's effects, reused or from `check` (which runs when they cannot be reused)."""
-        if extends or self.context is None or self._has_error(block.span.start, block.span.end):
+        if self.context is None or self._has_error(block.span.start, block.span.end):
             return Reused(check())
-        key = (self.text[block.span.start : block.span.end], block.span.column, row, map_id)
+        extended_by = tuple(self._item_index[id(extend)] for extend in extends)
+        key = (self.text[block.span.start : block.span.end], block.span.column, row, map_id, extended_by)
         now = _Where(block, self.layout)
         recorded = self._previous.get(key)
         if recorded is not None:
