@@ -145,3 +145,23 @@ def test_a_map_with_an_extend_is_reused_and_moved_with_it(tmp_path: Path) -> Non
     edited = text.replace("age > 2", "age > 2 and age < 99")  # the last map, above the extend
     assert check_both(path, edited).reused_maps == 2  # the extended first map among them
     assert check_both(path, edited.replace("\"TR\"", "\"DE\"")).reused_maps == 0  # the extend is context
+
+
+def test_removing_a_map_renumbers_the_ones_after_it_without_checking_them_again(tmp_path: Path) -> None:
+    path = tmp_path / "m.mig"
+    text = generated(6)
+    check_both(path, text)
+    start = text.index("map User -> Contacts where age > 1 {")
+    end = text.index("map User -> Contacts where age > 2 {")
+    analysis = check_both(path, text[:start] + text[end:])  # ids #3..#6 become #2..#5
+    assert analysis.reused_maps == 5
+    assert [m.id for m in analysis.model.maps] == ["User->Contacts", *(f"User->Contacts#{n}" for n in range(2, 6))]
+
+
+def test_two_maps_with_the_same_text_each_get_their_own_positions(tmp_path: Path) -> None:
+    path = tmp_path / "m.mig"
+    one = generated(1)
+    header, map_text = one[: one.index("map User")], one[one.index("map User") :]
+    text = header + map_text + map_text.replace("age > 0", "age > 1") + map_text
+    check_both(path, text)
+    assert check_both(path, text.replace("age > 1", "age > 10")).reused_maps == 2

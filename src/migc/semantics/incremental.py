@@ -1,6 +1,6 @@
 """Reuse of map checks between versions of a file, so an editor re-checks only the maps an edit touched.
 
-Checking a map depends on its own text, its row and id, the `extend` blocks that add to it, and
+Checking a map depends on its own text, its row, the `extend` blocks that add to it, and
 a context: every item of the file that is not a map (header, imports, declarations, values
 tables, `create`s, notes, rebuilds, extends), the files it imports, both catalogs and the fields
 each target object is keyed by.
@@ -130,7 +130,9 @@ class MapReuse:
         if self.context is None or self._has_error(block.span.start, block.span.end):
             return Reused(check())
         extended_by = tuple(self._item_index[id(extend)] for extend in extends)
-        key = (self.text[block.span.start : block.span.end], block.span.column, row, map_id, extended_by)
+        # Not the map's id: a map added or removed above renumbers the maps after it
+        # (`User->Contacts#3`), which changes nothing else in their checks.
+        key = (self.text[block.span.start : block.span.end], block.span.column, row, extended_by)
         now = _Where(block, self.layout)
         recorded = self._previous.get(key)
         if recorded is not None:
@@ -140,7 +142,10 @@ class MapReuse:
                 self.reused += 1
                 then = moved.references_where
                 resolve = partial(_moved_references, moved.references, then, now, self.file, self._context_segments(then.layout))
-                return Reused(msgspec.structs.replace(moved.effects, references=moved.references), replayed=True, references=resolve)
+                info = moved.effects.info
+                if info.id != map_id:
+                    info = msgspec.structs.replace(info, id=map_id)
+                return Reused(msgspec.structs.replace(moved.effects, info=info, references=moved.references), replayed=True, references=resolve)
         effects = check()
         if all(now.holds(span) for span in _spans_in_file(effects.references, self.file)):
             self._maps[key] = _Recorded(msgspec.structs.replace(effects, references=()), now, None, effects.references, now)
