@@ -43,3 +43,15 @@ def test_oversized_and_binary_buffers_get_the_checkers_own_message(tmp_path: Pat
 def test_untitled_buffers_stand_for_a_file_in_the_working_directory():
     assert uri_to_path("untitled:Untitled-1").name == "Untitled-1.mig"
     assert uri_to_path("file:///srv/x%20y.mig") == Path("/srv/x y.mig")
+
+
+def test_forgetting_a_closed_document_drops_what_its_analyses_kept(tmp_path: Path) -> None:
+    from migc.lsp.snapshot import forget
+
+    path = tmp_path / "kept.mig"
+    path.write_text(SAMPLE, encoding="utf-8")
+    uri = path.as_uri()
+    analyze(uri, 1, SAMPLE)
+    assert analyze(uri, 2, SAMPLE + "\n").analysis.reused_maps > 0
+    forget(uri)
+    assert analyze(uri, 3, SAMPLE).analysis.reused_maps == 0

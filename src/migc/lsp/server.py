@@ -40,7 +40,7 @@ from migc.lsp.features import semantic_tokens as tokens_feature
 from migc.lsp.features import signature_help as signature_feature
 from migc.lsp.features import symbols as symbols_feature
 from migc.lsp.lookup import target_at
-from migc.lsp.snapshot import Snapshot, analyze, path_key, uri_to_path
+from migc.lsp.snapshot import Snapshot, analyze, forget, path_key, uri_to_path
 from migc.lsp.workspace_index import WorkspaceIndex
 
 log = logging.getLogger(__name__)
@@ -215,6 +215,7 @@ class MigLanguageServer(LanguageServer):
         self.snapshots.pop(uri, None)
         self._published.pop(uri, None)
         self._lines.pop(uri, None)
+        forget(uri)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     async def off_loop(self, function: Callable[[], Result]) -> Result:

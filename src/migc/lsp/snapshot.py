@@ -22,11 +22,12 @@ from migc import codes
 from migc.diagnostics import Diagnostics
 from migc.lsp.convert import UTF16, LineIndex
 from migc.resources import stdlib_dir
+from migc.semantics import incremental
 from migc.semantics.check import Analysis, check_file
 from migc.semantics.expressions import Reference
 from migc.semantics.program import Program, prelude
 from migc.source import SourceError, SourceFile, Span
-from migc.syntax import ast
+from migc.syntax import ast, parser
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +191,13 @@ def analyze(uri: str, version: int, text: str, *, overlays: Sequence[Path] = (),
         log.exception("checking %s failed", name)
         return Snapshot(uri, version, text, path, Analysis(Program()), encoding=encoding, error=f"{type(error).__name__}: {error}")
     return Snapshot(uri, version, text, path, analysis, encoding=encoding)
+
+
+def forget(uri: str) -> None:
+    """Drops what incremental analyses of a document kept (the editor closed it)."""
+    name = str(uri_to_path(uri))
+    parser.forget(name)
+    incremental.forget(name)
 
 
 def _unreadable(name: str, reason: str) -> Analysis:

@@ -111,6 +111,10 @@ class _Lru:
                 self.entries.move_to_end(key)
             return value
 
+    def pop(self, key) -> None:
+        with _lock:
+            self.entries.pop(key, None)
+
     def put(self, key, value) -> None:
         with _lock:
             self.entries[key] = value
@@ -123,6 +127,11 @@ class _Lru:
 # that changes it moves the chunks after it (moving is cheaper than parsing them again).
 _CHUNKS = _Lru(4096)
 _PLACED = _Lru(64)
+
+
+def forget(name: str) -> None:
+    """Drops what incremental parses of file `name` kept (an editor closed it)."""
+    _PLACED.pop(name)
 
 
 def _place(part: chunks.Chunk, *, final: bool, file: str) -> tuple[tuple, tuple, tuple]:
