@@ -55,3 +55,16 @@ def test_forgetting_a_closed_document_drops_what_its_analyses_kept(tmp_path: Pat
     assert analyze(uri, 2, SAMPLE + "\n").analysis.reused_maps > 0
     forget(uri)
     assert analyze(uri, 3, SAMPLE).analysis.reused_maps == 0
+
+
+def test_a_warmed_up_process_analyses_a_broken_edit_like_a_fresh_one(tmp_path: Path) -> None:
+    """`warm_up` builds the movers and the recovering parser ahead; analyses are unchanged."""
+    from migc.lsp.snapshot import warm_up
+
+    warm_up()
+    path = tmp_path / "warm.mig"
+    uri = path.as_uri()
+    analyze(uri, 1, SAMPLE)
+    broken = SAMPLE.replace("Email <- normalize_email(email)", "Email <- if email")
+    path.write_text(broken, encoding="utf-8")
+    assert analyze(uri, 2, broken).analysis.diagnostics == check_file(path, display_name=str(path)).diagnostics

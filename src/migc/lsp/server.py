@@ -40,7 +40,7 @@ from migc.lsp.features import semantic_tokens as tokens_feature
 from migc.lsp.features import signature_help as signature_feature
 from migc.lsp.features import symbols as symbols_feature
 from migc.lsp.lookup import target_at
-from migc.lsp.snapshot import Snapshot, analyze, forget, path_key, uri_to_path
+from migc.lsp.snapshot import Snapshot, analyze, forget, path_key, uri_to_path, warm_up
 from migc.lsp.workspace_index import WorkspaceIndex
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ class MigLanguageServer(LanguageServer):
         self._published: dict[str, int] = {}
         self._lines: dict[str, tuple[int, LineIndex]] = {}
         self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="migc-check")
+        self._warmed = False
 
     # ------------------------------------------------------------------ configuration
 
@@ -169,6 +170,9 @@ class MigLanguageServer(LanguageServer):
             self.snapshots[uri] = snapshot
         if self.version_of(uri) == version and self._published.get(uri) != version:
             self.publish(snapshot)
+        if not self._warmed:  # after the first diagnostics, before the first edit (usually)
+            self._warmed = True
+            self._checker.submit(warm_up)
         return snapshot
 
     def _check_if_wanted(self, uri: str, version: int, text: str, overlays, encoding) -> Snapshot | None:

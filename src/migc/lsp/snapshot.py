@@ -18,13 +18,14 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
-from migc import codes
-from migc.diagnostics import Diagnostics
+from migc import codes, relocation
+from migc.diagnostics import Diagnostic, Diagnostics
 from migc.lsp.convert import UTF16, LineIndex
 from migc.resources import stdlib_dir
 from migc.semantics import incremental
 from migc.semantics.check import Analysis, check_file
 from migc.semantics.expressions import Reference
+from migc.semantics.mapping import MapEffects
 from migc.semantics.program import Program, prelude
 from migc.source import SourceError, SourceFile, Span
 from migc.syntax import ast, parser
@@ -191,6 +192,13 @@ def analyze(uri: str, version: int, text: str, *, overlays: Sequence[Path] = (),
         log.exception("checking %s failed", name)
         return Snapshot(uri, version, text, path, Analysis(Program()), encoding=encoding, error=f"{type(error).__name__}: {error}")
     return Snapshot(uri, version, text, path, analysis, encoding=encoding)
+
+
+def warm_up() -> None:
+    """Prepares what an analysis builds on first use (the span movers of incremental analyses,
+    the recovering parser), so the first edit of a session is as fast as the next ones."""
+    relocation.prepare(ast.Module, Diagnostic, parser.Comment, MapEffects, Reference)
+    parser.prepare_recovery()
 
 
 def forget(uri: str) -> None:
