@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import msgspec
@@ -48,7 +49,8 @@ class Analysis:
     def __init__(self, program: Program) -> None:
         self.program = program
         self.diagnostics: tuple[Diagnostic, ...] = ()
-        self.model: Model | None = None
+        self._model: Model | None = None
+        self._deferred_model: Callable[[], Model] | None = None
         self.scope: Scope | None = None
         self._references: list[Reference] = []
         self._deferred_references: list[Callable[[], Sequence[Reference]]] = []
@@ -68,6 +70,21 @@ class Analysis:
             for resolve in deferred:
                 self._references.extend(resolve())
         return self._references
+
+    @property
+    def model(self) -> Model | None:
+        """The checked model (None for a library file, or when the file could not be read)."""
+        if self._deferred_model is not None:
+            self._model, self._deferred_model = self._deferred_model(), None
+        return self._model
+
+    @model.setter
+    def model(self, model: Model | None) -> None:
+        self._model, self._deferred_model = model, None
+
+    def defer_model(self, build: Callable[[], Model]) -> None:
+        """The model, built when someone first reads `model` (see `defer_references`)."""
+        self._deferred_model = build
 
     def defer_references(self, resolve: Callable[[], Sequence[Reference]]) -> None:
         """Name uses to add when someone first reads `references` (an incremental check moves
@@ -123,6 +140,7 @@ class _Checker:
         self.module: ast.Module = program.root.module
         self.references: list[Reference] = analysis.references
         self.module_types: dict[str, dict[str, T.Type]] = {}
+        self.moves: dict[str, Callable[[object], object]] = {}  # map id -> how its reused info moves
 
     def run(self) -> None:
         self.scope = build_scope(self.root, self.d)
@@ -147,7 +165,7 @@ class _Checker:
         self._unused()
         if library:
             return
-        self.analysis.model = Model(
+        model = Model(
             header=self._header_model(migration),
             rows=tuple(rows),
             maps=tuple(maps),
@@ -158,6 +176,10 @@ class _Checker:
             lossy=tuple(sorted(self.ctx.lossy, key=lambda p: (p.span.start, p.kind, p.field))),
             unmapped=self._unmapped(rebuilds),
         )
+        if self.moves:  # reused maps' infos are where those maps were checked: moved when read
+            self.analysis.defer_model(partial(_moved_maps, model, self.moves))
+        else:
+            self.analysis.model = model
 
     # ------------------------------------------------------------------ header and catalogs
 
@@ -500,9 +522,10 @@ class _Checker:
             self.ctx.absorb(effects)
             return effects.info
         reused = reuse.effects(block, extends, row, map_id, check)
-        self.ctx.absorb(reused.effects, replayed=reused.replayed, references=reused.references is None)
-        if reused.references is not None:
-            self.analysis.defer_references(reused.references)
+        self.ctx.absorb(reused.effects, replayed=reused.replayed, references=reused.move is None)
+        if reused.move is not None:
+            self.analysis.defer_references(partial(reused.move, reused.effects.references))
+            self.moves[map_id] = reused.move
         return reused.effects.info
 
     def _match_extends(self, maps_ast, extends) -> dict[int, list[ast.ExtendBlock]]:
@@ -664,8 +687,8 @@ class _Checker:
             self.exprs.condition(consent.condition, env, "a consent condition")
             return
         if self.ctx.pii_reads:
-            source, field, _ = self.ctx.pii_reads[0]
-            count = len({(s, f) for s, f, _ in self.ctx.pii_reads})
+            source, field = self.ctx.pii_reads[0]
+            count = len(set(self.ctx.pii_reads))
             self.d.add(
                 codes.CONSENT_MISSING, migration.name.span,
                 f"this migration moves personal data ({source}.{field} and {count - 1} more field{'s' if count != 2 else ''}) but has no consent gate",
@@ -703,6 +726,11 @@ def _field_change(object_name: str, field_name: str, kind: T.Type, label, requir
         length=kind.length, values=kind.values, lookup=kind.to[0] if kind.kind == "lookup" and kind.to else "",
         required=required, unique=unique, span=span,
     )
+
+
+def _moved_maps(model: Model, moves: dict[str, Callable[[object], object]]) -> Model:
+    maps = tuple(moves[info.id](info) if info.id in moves else info for info in model.maps)
+    return msgspec.structs.replace(model, maps=maps)
 
 
 def _mark_late_merges(maps: list[MapInfo], load_order: tuple[str, ...]) -> list[MapInfo]:

@@ -29,6 +29,7 @@ import msgspec
 from migc.relocation import Segment, SegmentShift, Unplaceable, relocate
 from migc.semantics.expressions import Reference
 from migc.semantics.mapping import MapContext, MapEffects
+from migc.semantics.model import MapInfo
 from migc.semantics.program import Program
 from migc.source import Span
 from migc.syntax import ast
@@ -62,19 +63,21 @@ _AFTER_ALL = float("inf")
 
 
 class _Recorded:
-    """A map's effects as of a check, and where the map sat then. Its name uses (the bulk of
-    its spans) are kept where they were found and moved only when someone reads them
-    (`Analysis.references`), which an editor's diagnostics never wait for."""
+    """A map's effects as of a check, and where the map sat then. Its name uses and its
+    `MapInfo` (most of its spans) stay where the map sat when it was last checked, and are moved
+    only when someone reads them (`Analysis.references`, `Analysis.model`), which an editor's
+    diagnostics never wait for."""
 
-    __slots__ = ("effects", "where", "external", "references", "references_where")
+    __slots__ = ("effects", "where", "external", "references", "info", "checked_where")
 
-    def __init__(self, effects: MapEffects, where: _Where, external: frozenset[int] | None, references: tuple[Reference, ...], references_where: _Where) -> None:
-        self.effects = effects  # with no references
+    def __init__(self, effects: MapEffects, where: _Where, external: frozenset[int] | None, references: tuple[Reference, ...], info: MapInfo, checked_where: _Where) -> None:
+        self.effects = effects  # without references and info
         self.where = where
         # The context items the effects point into (indexes), None until a move has found out.
         self.external = external
         self.references = references
-        self.references_where = references_where
+        self.info = info
+        self.checked_where = checked_where  # where `references` and `info` hold
 
 
 class _Generation:
@@ -140,15 +143,16 @@ class MapReuse:
             if moved is not None:
                 self._maps[key] = moved
                 self.reused += 1
-                then = moved.references_where
-                resolve = partial(_moved_references, moved.references, then, now, self.file, self._context_segments(then.layout))
-                info = moved.effects.info
-                if info.id != map_id:
-                    info = msgspec.structs.replace(info, id=map_id)
-                return Reused(msgspec.structs.replace(moved.effects, info=info, references=moved.references), replayed=True, references=resolve)
+                then = moved.checked_where
+                info = moved.info if moved.info.id == map_id else msgspec.structs.replace(moved.info, id=map_id)
+                move = partial(_move_from, then, now, self.file, self._context_segments(then.layout))
+                return Reused(msgspec.structs.replace(moved.effects, info=info, references=moved.references), replayed=True, move=move)
         effects = check()
-        if all(now.holds(span) for span in _spans_in_file(effects.references, self.file)):
-            self._maps[key] = _Recorded(msgspec.structs.replace(effects, references=()), now, None, effects.references, now)
+        spans = _spans_in_file(effects.references, self.file)
+        info_spans = (effects.info.span, *(program.span for program in effects.info.fields))
+        if all(now.holds(span) for span in spans) and all(now.holds(span) for span in info_spans):
+            eager = msgspec.structs.replace(effects, references=(), info=_NO_INFO)
+            self._maps[key] = _Recorded(eager, now, None, effects.references, effects.info, now)
         return Reused(effects)
 
     def finish(self) -> None:
@@ -198,7 +202,7 @@ class MapReuse:
         external = recorded.external
         moves = now.start != recorded.where.start or now.line != recorded.where.line
         if not moves and external is not None and external.isdisjoint(self._moved_items):
-            return _Recorded(recorded.effects, now, external, recorded.references, recorded.references_where)
+            return _Recorded(recorded.effects, now, external, recorded.references, recorded.info, recorded.checked_where)
         shift = recorded.where.shift_to(now, self.file, self._context_segments(recorded.where.layout))
         try:
             effects = relocate(recorded.effects, shift)
@@ -206,20 +210,25 @@ class MapReuse:
             return None
         items = len(self.layout)  # the map's own segment comes after the context items'
         external = frozenset(index for index in shift.hits if index < items)
-        return _Recorded(effects, now, external, recorded.references, recorded.references_where)
+        return _Recorded(effects, now, external, recorded.references, recorded.info, recorded.checked_where)
 
 
 class Reused(msgspec.Struct, frozen=True):
-    """A map's effects for this check. `replayed`: taken from an earlier check. `references`:
-    when set, the effects' references are where that check found them, and this moves them."""
+    """A map's effects for this check. `replayed`: taken from an earlier check. `move`: when
+    set, the effects' references and info are where that check found them, and `move(value)`
+    moves them (or a `MapInfo` made from that info) to where they are now."""
 
     effects: MapEffects
     replayed: bool = False
-    references: Callable[[], tuple[Reference, ...]] | None = None
+    move: Callable[[object], object] | None = None
 
 
-def _moved_references(references: tuple[Reference, ...], then: _Where, now: _Where, file: str, context: list[Segment]) -> tuple[Reference, ...]:
-    return relocate(references, then.shift_to(now, file, context))
+def _move_from(then: _Where, now: _Where, file: str, context: list[Segment], value):
+    return relocate(value, then.shift_to(now, file, context))
+
+
+# What a recorded map's eager effects hold instead of its info (kept apart, moved when read).
+_NO_INFO = MapInfo(id="", source="", target="", fields=(), row="", span=Span(file="", line=1, column=1, end_line=1, end_column=1, start=0, end=0))
 
 
 def _spans_in_file(references: tuple[Reference, ...], file: str):

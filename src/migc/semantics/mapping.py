@@ -48,7 +48,7 @@ class MapContext:
     edges: list[RefEdge] = field(default_factory=list)
     used_fields: dict[str, set[str]] = field(default_factory=dict)
     dropped_fields: dict[str, set[str]] = field(default_factory=dict)
-    pii_reads: list[tuple[str, str, Span]] = field(default_factory=list)
+    pii_reads: list[tuple[str, str]] = field(default_factory=list)  # (source object, field), in reading order
     # Per-object facts every map into (or out of) the object needs. Computed on first use: every
     # `create` that adds fields or options to a view is applied before the first map is checked.
     _field_infos: dict[str, dict[str, FieldInfo]] = field(default_factory=dict)
@@ -151,7 +151,7 @@ class MapEffects(msgspec.Struct, frozen=True, kw_only=True):
     references: tuple[Reference, ...]
     lossy: tuple[LossyPoint, ...]
     edges: tuple[RefEdge, ...]
-    pii_reads: tuple[tuple[str, str, Span], ...]
+    pii_reads: tuple[tuple[str, str], ...]
     used_fields: tuple[tuple[str, tuple[str, ...]], ...]
     dropped_fields: tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -229,7 +229,7 @@ class MapChecker:
         self.ctx.used_fields.setdefault(block.source.text, set()).update(env.used_fields)
         if source is not None:
             for name in sorted(env.used_fields & self.ctx.personal_fields(source)):
-                self.ctx.pii_reads.append((block.source.text, name, block.source.span))
+                self.ctx.pii_reads.append((block.source.text, name))
         return MapInfo(
             id=self.map_id,
             source=block.source.text,
