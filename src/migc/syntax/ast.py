@@ -64,7 +64,7 @@ class Literal(Node, frozen=True, kw_only=True):
     """A literal; `value` is the Python value (durations in seconds, sizes in bytes)."""
 
     kind: LiteralKind
-    value: Any
+    value: str | int | float | bool | None
     text: str
 
 
