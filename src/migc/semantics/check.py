@@ -10,6 +10,7 @@ loaded (benchmarks time the checker alone with it).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -43,6 +44,9 @@ from migc.source import SourceFile, Span
 from migc.syntax import ast
 
 
+_resolving = threading.Lock()
+
+
 class Analysis:
     """The result of checking one file: diagnostics, the checked model, and what the editor needs."""
 
@@ -66,16 +70,21 @@ class Analysis:
     def references(self) -> list[Reference]:
         """Every resolved name use (the checker appends to this list while it runs)."""
         if self._deferred_references:
-            deferred, self._deferred_references = self._deferred_references, []
-            for resolve in deferred:
-                self._references.extend(resolve())
+            with _resolving:  # an editor's threads may read one analysis at once
+                if self._deferred_references:
+                    resolved = list(self._references)
+                    for resolve in self._deferred_references:
+                        resolved.extend(resolve())
+                    self._references, self._deferred_references = resolved, []
         return self._references
 
     @property
     def model(self) -> Model | None:
         """The checked model (None for a library file, or when the file could not be read)."""
         if self._deferred_model is not None:
-            self._model, self._deferred_model = self._deferred_model(), None
+            with _resolving:
+                if self._deferred_model is not None:
+                    self._model, self._deferred_model = self._deferred_model(), None
         return self._model
 
     @model.setter
