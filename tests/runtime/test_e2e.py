@@ -18,7 +18,7 @@ import pytest
 from migc import ir
 from migc.connectors.base import ConnectorError
 from migc.runtime.diff import same
-from migc.runtime.engine import PhaseResult, RunStopped, SchemaIncomplete
+from migc.runtime.interface import PhaseResult, RunStopped, SchemaIncomplete
 from migc.sandbox.zoho_crm import _field as zoho_field
 
 from tests.runtime.test_e2e_harness import (
@@ -466,6 +466,6 @@ def _store_id(target_id: str) -> str:
 
 
 def _stored(record: dict, field: str):
-    from migc.runtime.engine import field_value
+    from migc.runtime.records import field_value
 
     return field_value(record, field)

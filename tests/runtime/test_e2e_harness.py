@@ -39,8 +39,10 @@ from migc.connectors.base import ConnectorError
 from migc.connectors.ratelimit import RateBudget
 from migc.connectors.retry import RetryPolicy
 from migc.runtime.builtins import BuiltinError
-from migc.runtime.engine import Engine, RunOptions, RunSummary, decoder_for, field_value, source_id, to_wire
+from migc.runtime.engine import Engine
+from migc.runtime.interface import RunOptions, RunSummary
 from migc.runtime.journal import ConsentRecord, SqliteJournal, now
+from migc.runtime.records import decoder_for, field_value, source_id, to_wire
 from migc.runtime.session import TARGET_STATE_FILE, SandboxSpec, open_session, start_run
 from migc.sandbox.base import SandboxConfig
 from migc.sandbox.store import Store

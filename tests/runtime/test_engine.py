@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from migc.runtime.engine import CRASH_POINT_VARIABLE, Engine, RunOptions, RunStopped, _CrashHook, _Grouping
+from migc.runtime.crash_hook import CRASH_POINT_VARIABLE, CrashHook
+from migc.runtime.engine import Engine
+from migc.runtime.interface import RunOptions, RunStopped
+from migc.runtime.scratch import Grouping
 from migc.runtime.session import open_session, start_run
 from migc.semantics.check import check_file
 
@@ -212,7 +215,7 @@ def test_a_source_that_lists_records_twice_loads_them_once_and_still_reconciles(
 
 
 def test_summarize_groups_spill_to_disk_and_come_back_in_first_record_order() -> None:
-    grouping = _Grouping()
+    grouping = Grouping()
     try:
         for index, key in enumerate(["b", "a", "b", "c", "a", "b"]):
             grouping.add((key,), {"n": index, "key": key})
@@ -224,12 +227,12 @@ def test_summarize_groups_spill_to_disk_and_come_back_in_first_record_order() ->
 
 def test_the_crash_hook_reads_one_variable_and_refuses_unknown_points(monkeypatch) -> None:
     monkeypatch.delenv("MIGC_TEST_CRASH_AFTER_BATCHES", raising=False)
-    hook = _CrashHook()
+    hook = CrashHook()
     hook.batch_started()
     hook.reached("after-send")  # no variable: nothing happens
     monkeypatch.setenv(CRASH_POINT_VARIABLE, "sometime")
     with pytest.raises(RunStopped, match="before-send, after-send, after-commit"):
-        _CrashHook()
+        CrashHook()
 
 
 class CorruptingSource(RepeatingSource):
@@ -264,7 +267,7 @@ def test_source_values_that_cannot_be_decoded_are_quarantined_and_counted(tmp_pa
 
 def test_the_decoder_types_nested_json_dates_without_touching_the_source_record() -> None:
     from migc.catalog import load_catalog
-    from migc.runtime.engine import decoder_for
+    from migc.runtime.records import decoder_for
 
     decode = decoder_for(load_catalog("customerio").objects["Delivery"])
     raw = {"id": 7, "created": 1727209102, "metrics": {"sent": 1727209115, "bounced": None}}

@@ -48,7 +48,7 @@ def test_a_target_that_keeps_failing_stops_the_phase_and_resume_finishes_it(tmp_
     """Every update answered 503 for a whole run (the Device merge updates Contacts): the phase
     does not reconcile, the run stops after it, and once the target recovers a resume loads what
     was left, once."""
-    from migc.runtime.engine import PhaseUnbalanced
+    from migc.runtime.interface import PhaseUnbalanced
 
     run_dir = tmp_path / "run"
     outage = FaultConfig(seed=1, server_error_rate=1.0, methods=("PUT",))

@@ -22,7 +22,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from migc.runtime.engine import CRASH_AFTER_VARIABLE, CRASH_POINT_VARIABLE
+from migc.runtime.crash_hook import CRASH_AFTER_VARIABLE, CRASH_POINT_VARIABLE
 from migc.runtime.session import write_sandbox_spec
 from migc.sandbox.base import SandboxConfig
 

@@ -18,7 +18,9 @@ import msgspec
 
 from migc import ir
 from migc.connectors.base import ConnectorError
-from migc.runtime.engine import TAGS_BY_ACTION, Engine, RunOptions, field_value, to_wire
+from migc.runtime.engine import TAGS_BY_ACTION, Engine
+from migc.runtime.interface import RunOptions
+from migc.runtime.records import field_value, to_wire
 
 FETCH_CHUNK = 100
 

@@ -31,15 +31,7 @@ skipped, and nothing left pending); otherwise the run stops with `PhaseUnbalance
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import hashlib
-import json
-import os
-import signal
-import sqlite3
-import tempfile
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -59,8 +51,17 @@ from migc.connectors.base import (
     UnsupportedOperation,
 )
 from migc.connectors.results import OUTCOME_UNKNOWN, RecordResult
-from migc.connectors.retry import StatsSnapshot
 from migc.runtime.builtins import BUILTINS, BuiltinError
+from migc.runtime.crash_hook import CrashHook
+from migc.runtime.interface import (
+    Event,
+    PhaseResult,
+    PhaseUnbalanced,
+    RunOptions,
+    RunStopped,
+    RunSummary,
+    SchemaIncomplete,
+)
 from migc.runtime.journal import (
     AuditEntry,
     DeferredRef,
@@ -71,6 +72,18 @@ from migc.runtime.journal import (
     Skipped,
     normalized_key,
 )
+from migc.runtime.records import (
+    content_print,
+    decoder_for,
+    field_value,
+    group_sid,
+    jsonable,
+    present,
+    source_id,
+    to_wire,
+    value_objects,
+)
+from migc.runtime.scratch import Counts, Grouping
 from migc.semantics.model import Model
 
 STAMP_LABEL = "migc source id"
@@ -89,12 +102,6 @@ LOOKUP_CACHE_LIMIT = 50_000
 # Platforms whose records take tags only through the add-tags action, not in the record body.
 TAGS_BY_ACTION = frozenset({"zoho_crm"})
 
-# The test hook for crash tests (docs/running.md): after this many batches of this process, at
-# the point named by MIGC_TEST_CRASH_POINT, the process kills itself with SIGKILL.
-CRASH_AFTER_VARIABLE = "MIGC_TEST_CRASH_AFTER_BATCHES"
-CRASH_POINT_VARIABLE = "MIGC_TEST_CRASH_POINT"
-CRASH_POINTS = ("before-send", "after-send", "after-commit")
-
 # .mig type kinds -> the connectors' neutral field types (`migc.connectors.base.FieldType`).
 _TYPE_OF_KIND = {
     "string": "text", "text": "textarea", "json": "textarea", "integer": "integer", "decimal": "decimal",
@@ -103,204 +110,6 @@ _TYPE_OF_KIND = {
 }
 
 
-class RunOptions(msgspec.Struct, kw_only=True):
-    operator: str
-    sample: int | None = None  # units per map; None: all
-    since: dt.datetime | None = None  # delta runs: source records changed since
-    refresh: bool = False  # delta runs: send records already loaded again (they changed)
-    resend_held: bool = False  # release held units (outcome unknown) so they are sent again
-
-
-class PhaseResult(msgspec.Struct, kw_only=True):
-    """What one pass of one phase did. `read` = loaded + already + skipped + quarantined + held
-    + duplicates + pending (+ units a sample left out are not read)."""
-
-    phase: str
-    target: str
-    read: int = 0
-    loaded: int = 0  # written in this pass
-    already: int = 0  # loaded by an earlier pass (a sample, a run before a crash)
-    inserted: int = 0
-    updated: int = 0
-    skipped: int = 0
-    quarantined: int = 0
-    held: int = 0
-    reported: int = 0
-    duplicates: int = 0  # the same source id read again in this pass
-    pending: int = 0  # no disposition: the target kept answering "retry later"
-
-
-class RunSummary(msgspec.Struct, kw_only=True):
-    phases: list[PhaseResult]
-    source_stats: StatsSnapshot | None = None
-    target_stats: StatsSnapshot | None = None
-
-    @property
-    def quarantined(self) -> int:
-        return sum(p.quarantined + p.held for p in self.phases)
-
-
-class RunStopped(Exception):
-    """The run stopped for a reason the operator must act on; `migc run --resume` continues it."""
-
-
-class SchemaIncomplete(RunStopped):
-    def __init__(self, steps: list[str]) -> None:
-        self.steps = steps
-        lines = "\n".join(f"  - {step}" for step in steps)
-        super().__init__(f"the target did not create {len(steps)} schema item(s) through its API; create them in its admin UI "
-                         f"(or, if it was unavailable, wait until it is back), then resume the run:\n{lines}")
-
-
-class PhaseUnbalanced(RunStopped):
-    def __init__(self, result: PhaseResult, accounted: int) -> None:
-        self.result = result
-        self.accounted = accounted
-        parts = [f"phase {result.phase} does not reconcile: {result.read - result.duplicates} source units, "
-                 f"{accounted} loaded + quarantined + skipped in the journal"]
-        if result.pending:
-            parts.append(f"{result.pending} records were not loaded because {result.target} kept answering 'retry later'")
-        super().__init__("; ".join(parts) + ". Fix the cause, then resume the run (nothing loaded is sent again)")
-
-
-Event = Callable[[str, dict[str, Any]], None]
-
-
-def source_id(record: dict[str, Any], id_field: str) -> str:
-    """The record's id in the source, or a stable digest of its content when it has none."""
-    value = record.get(id_field) if id_field else None
-    if value is not None and value != "":
-        return str(value)
-    digest = hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
-    return f"sha256:{digest[:32]}"
-
-
-# Catalog wire formats of dates and times -> the builtins' `format` argument.
-_TIME_FORMATS = {"epoch-ms": "epoch_ms", "unix-seconds": "epoch_s", "unix": "epoch_s"}
-
-
-def decoder_for(spec) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """Turns a source record's wire values into typed values: the catalog says which fields are
-    dates or date-times and how they are written (epoch milliseconds for Netmera, unix seconds
-    for Customer.io, ISO text), including fields nested in json ones (`metrics.sent`)."""
-    temporal: list[tuple[tuple[str, ...], Callable, str]] = []
-    identifiers: list[str] = []
-
-    def collect(fields, prefix: tuple[str, ...]) -> None:
-        for name, field in fields.items():
-            path = prefix + (name,)
-            if field.type in ("date", "datetime"):
-                parse = BUILTINS["parse_date" if field.type == "date" else "parse_datetime"]
-                temporal.append((path, parse, _TIME_FORMATS.get(field.format, "")))
-            elif field.type in ("id", "lookup") and not prefix:
-                identifiers.append(name)  # ids are text in .mig, whatever JSON type the API uses
-            elif field.type == "json" and field.fields:
-                collect(field.fields, path)
-
-    if spec is not None:
-        collect(spec.fields, ())
-    if not temporal and not identifiers:
-        return lambda record: record
-
-    def decode(record: dict[str, Any]) -> dict[str, Any]:
-        decoded = None
-        copied: set[int] = set()  # containers already copied, so the source record is never changed
-
-        def writable(path: tuple[str, ...]) -> dict[str, Any]:
-            nonlocal decoded
-            if decoded is None:
-                decoded = dict(record)
-                copied.add(id(decoded))
-            container = decoded
-            for part in path:
-                inner = container[part]
-                if id(inner) not in copied:
-                    inner = dict(inner)
-                    copied.add(id(inner))
-                    container[part] = inner
-                container = inner
-            return container
-
-        for name in identifiers:
-            value = record.get(name)
-            if value is not None and not isinstance(value, str):
-                writable(())[name] = str(value)
-        for path, parse, wire_format in temporal:
-            container: Any = decoded if decoded is not None else record
-            for part in path[:-1]:
-                container = container.get(part) if isinstance(container, dict) else None
-            if not isinstance(container, dict):
-                continue
-            value = container.get(path[-1])
-            if value is None or isinstance(value, (dt.date, dt.datetime)):
-                continue
-            try:
-                parsed = parse(value, wire_format) if wire_format else parse(value)
-            except BuiltinError as error:
-                raise BuiltinError(f"source field {'.'.join(path)}: {error}") from None
-            writable(path[:-1])[path[-1]] = parsed
-        return decoded if decoded is not None else record
-
-    return decode
-
-
-def to_wire(value: Any) -> Any:
-    """A value as the target APIs' JSON expects it."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [to_wire(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_wire(v) for k, v in value.items()}
-    return value
-
-
-def field_value(record: dict[str, Any], api_field: str) -> Any:
-    """A field of a record as a target returns it: at the top level, or among the custom values
-    (Freshsales `custom_field`, Pipedrive `custom_fields`)."""
-    if api_field in record:
-        return record[api_field]
-    for nest in ("custom_field", "custom_fields"):
-        inner = record.get(nest)
-        if isinstance(inner, dict) and api_field in inner:
-            return inner[api_field]
-    return None
-
-
-def comparable(value: Any) -> Any:
-    """A value as targets may hand it back: a lookup by its id, multi-values as a sorted set of
-    their values, numbers as numbers, instants in UTC, text trimmed."""
-    if isinstance(value, dict):
-        if "id" in value:
-            return str(value["id"])
-        if "value" in value:
-            return comparable(value["value"])
-        return {k: comparable(v) for k, v in sorted(value.items())}
-    if isinstance(value, list):
-        items = [comparable(v) for v in value if _present(v)]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, default=str)) or None
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if len(text) >= 19 and text[4] == "-" and text[10] == "T":
-            try:
-                instant = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-                instant = instant if instant.tzinfo else instant.replace(tzinfo=dt.timezone.utc)
-                return instant.astimezone(dt.timezone.utc).isoformat()
-            except ValueError:
-                pass
-        return text or None
-    return value
-
-
-def content_print(values: dict[str, Any], written: dict[str, Any]) -> str:
-    """A fingerprint of the fields `written` holds, taken from `values`."""
-    return json.dumps({name: comparable(values.get(name)) for name in sorted(written)}, sort_keys=True, default=str)
 
 
 def _cannot_look_up(error: ConnectorError) -> bool:
@@ -308,10 +117,6 @@ def _cannot_look_up(error: ConnectorError) -> bool:
     if isinstance(error, UnsupportedOperation):
         return True
     return isinstance(error, RequestFailed) and 400 <= error.status < 500 and error.status not in (401, 403, 408, 429)
-
-
-def _present(value: Any) -> bool:
-    return value is not None and value != "" and value != []
 
 
 def _no_match_reason(ref: ir.RefLookup, values: tuple) -> str:
@@ -329,50 +134,6 @@ def _no_match_reason(ref: ir.RefLookup, values: tuple) -> str:
     tried = ", nor ".join(f"{matches(link, link_values)} in {link.target}" for link, link_values in pairs)
     return f"ref {' else '.join(link.target for link, _ in pairs)}: no record matches {tried}"
 
-
-def _value_objects(values: list[Any], *, primary: bool) -> list[Any]:
-    """A list of plain values as the `[{"value": ..., "primary": ...}]` objects a target's
-    multi-value field takes (Pipedrive emails and phones); missing values are left out."""
-    shaped = []
-    for value in values:
-        if isinstance(value, dict) or not _present(value):
-            if isinstance(value, dict):
-                shaped.append(value)
-            continue
-        item: dict[str, Any] = {"value": value}
-        if primary:
-            item["primary"] = not shaped
-        shaped.append(item)
-    return shaped
-
-
-def _group_sid(key: tuple) -> str:
-    return "|".join("" if k is None else str(k) for k in key)
-
-
-def _jsonable(record: Any) -> dict[str, Any]:
-    if isinstance(record, dict):
-        return json.loads(json.dumps(record, default=str))
-    return {"members": json.loads(json.dumps(record, default=str))}
-
-
-class _CrashHook:
-    """Reads the crash-test variables once; `reached(point)` kills the process when they say so."""
-
-    def __init__(self) -> None:
-        raw = os.environ.get(CRASH_AFTER_VARIABLE, "").strip()
-        self.after = int(raw) if raw.isdigit() else None
-        self.point = os.environ.get(CRASH_POINT_VARIABLE, "after-commit").strip() or "after-commit"
-        if self.point not in CRASH_POINTS:
-            raise RunStopped(f"{CRASH_POINT_VARIABLE} must be one of {', '.join(CRASH_POINTS)}, not {self.point!r}")
-        self.batches = 0
-
-    def batch_started(self) -> None:
-        self.batches += 1
-
-    def reached(self, point: str) -> None:
-        if self.after is not None and point == self.point and self.batches >= self.after:
-            os.kill(os.getpid(), signal.SIGKILL)
 
 
 class _Unit(msgspec.Struct, kw_only=True):
@@ -449,7 +210,7 @@ class Engine:
         self._fuzzy_candidates: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self._lookup_cache: dict[tuple[str, str, str], str | None] = {}
         self._warned: set[str] = set()
-        self._crash = _CrashHook()
+        self._crash = CrashHook()
         self._trace: set[tuple] | None = None
         # Quarantines, skips and audit rows wait for the next batch's transaction: one commit, not one each.
         self._pending_quarantine: list[Quarantined] = []
@@ -705,7 +466,7 @@ class Engine:
         self._next_batch.pop(phase, None)
         flights = _Flights()
         self._in_flight = flights.sids
-        limit_counts = _Counts() if functions.limit_key is not None else None
+        limit_counts = Counts() if functions.limit_key is not None else None
         sample = self.options.sample
         window = max(SAMPLE_SCAN_FACTOR * sample, SAMPLE_MIN_SCAN) if sample is not None else 0
         covered: set[tuple] = set()
@@ -804,7 +565,7 @@ class Engine:
         decode = decoder_for(self.source_catalog.objects.get(program.source))
         others = self._earlier_routes(program)
         seen: set[tuple] = set()
-        grouping = _Grouping() if program.grouping == "summarize" else None
+        grouping = Grouping() if program.grouping == "summarize" else None
         try:
             async for raw in self.source.read(program.source, since=self.options.since):
                 try:
@@ -829,7 +590,7 @@ class Engine:
                     if key in seen:
                         continue
                     seen.add(key)
-                    sid = _group_sid(key)
+                    sid = group_sid(key)
                 else:
                     sid = source_id(record, id_field)
                 yield _Unit(sid=sid, payload=record, first=record)
@@ -881,7 +642,7 @@ class Engine:
             for field in self._tag_fields(program):
                 value = record.pop(field, None)
                 if isinstance(value, list):
-                    tags.extend(str(v) for v in value if _present(v))
+                    tags.extend(str(v) for v in value if present(v))
         identity = ""
         if program.key_field:
             value = out.get(program.key_field)
@@ -954,7 +715,7 @@ class Engine:
         for name, value in out.items():
             field = fields.get(name)
             if field is not None and field.type == "list" and field.item == "json" and "value" in field.fields and isinstance(value, list):
-                value = _value_objects(value, primary="primary" in field.fields)
+                value = value_objects(value, primary="primary" in field.fields)
             record[self.field_name(target, name)] = to_wire(value)
         return record
 
@@ -964,7 +725,7 @@ class Engine:
         for field, (values, fallback) in refs.items():
             step = steps[field]
             ref = step.ref
-            wanted = any(_present(v) for v in values)
+            wanted = any(present(v) for v in values)
             if program.target in ref.targets and not program.merge:
                 # A record referring to another of its own kind (a manager): set after the phase's
                 # inserts, the whole chain then, so its links are still tried in order.
@@ -985,7 +746,7 @@ class Engine:
                 continue
             resolved.record.update(self.ref_fields(program.target, field, ref, found))
             passed = ref.split(values)[: ref.links.index(found[0])]
-            if any(link.target in self._loaded_objects and any(_present(v) for v in link_values) for link, link_values in passed):
+            if any(link.target in self._loaded_objects and any(present(v) for v in link_values) for link, link_values in passed):
                 # An earlier link's object is loaded by this run but did not hold the record (a
                 # sample may have left it out): as for a fallback, a later pass looks again.
                 resolved.partial = True
@@ -1014,7 +775,7 @@ class Engine:
     async def _lookup_link(self, link: ir.RefLink, values: tuple) -> str | None:
         target_object = self.object_name(link.target)
         for match, value in zip(link.matches, values):
-            if not _present(value):
+            if not present(value):
                 continue
             key_field = self.field_name(link.target, match.field)
             if match.fuzzy:
@@ -1131,7 +892,7 @@ class Engine:
         try:
             async for record in self.target.list(plan.target_object):
                 key = field_value(record, plan.identity)
-                if _present(key) and str(record.get("id")) not in ours:
+                if present(key) and str(record.get("id")) not in ours:
                     rows.append((str(key), str(record["id"]), record))
                     if len(rows) >= DEFERRED_PAGE:
                         self.journal.remember_preexisting(program.target, plan.identity, rows)
@@ -1177,7 +938,7 @@ class Engine:
         reason = (f"{what}; {program.target} records cannot be looked up (no key, no stamp field, no list to compare with), "
                   "so whether it was created is unknown: check the target, then `migc run --resume --resend-in-doubt` to send it again")
         return Quarantined(phase=program.id, map_id=program.id, source_object=program.source, source_id=sid, reason=reason,
-                           location="", record=_jsonable(record), held=True)
+                           location="", record=jsonable(record), held=True)
 
     async def _find(self, plan: _Plan, identities: set[str]) -> dict[str, str] | None:
         """Target ids of the records whose identity field holds one of `identities`; None when
@@ -1195,7 +956,7 @@ class Engine:
         try:
             async for record in self.target.list(plan.target_object):
                 value = field_value(record, plan.identity)
-                if _present(value) and normalized_key(value) in wanted:
+                if present(value) and normalized_key(value) in wanted:
                     found[wanted[normalized_key(value)]] = str(record["id"])
         except UnsupportedOperation:
             return None
@@ -1294,7 +1055,7 @@ class Engine:
                 quarantined.append(Quarantined(
                     phase=phase, map_id=phase, source_object=program.source, source_id=pending.sid,
                     reason=f"{program.target} refused the record{where}: {outcome.code or outcome.outcome} {outcome.message or ''}".strip(),
-                    location=_location(span), record=_jsonable(pending.first)))
+                    location=_location(span), record=jsonable(pending.first)))
                 audit.append(AuditEntry(op="quarantine", phase=phase, map_id=phase, source_object=program.source,
                                         source_id=pending.sid, target_object=program.target, detail=outcome.code or outcome.outcome))
                 result.quarantined += 1
@@ -1316,7 +1077,7 @@ class Engine:
         keys = []
         for field in self._indexed_fields.get(program.target, ()):
             value = pending.out.get(field)
-            if _present(value) and not isinstance(value, (list, dict)):
+            if present(value) and not isinstance(value, (list, dict)):
                 keys.append(LookupKey(target_object=program.target, field=field, value=str(to_wire(value)), target_id=target_id))
         return keys
 
@@ -1449,7 +1210,7 @@ class Engine:
 
     def _quarantine(self, program, sid: str, record: Any, reason: str, span) -> None:
         self._pending_quarantine.append(Quarantined(phase=program.id, map_id=program.id, source_object=program.source, source_id=sid,
-                                                    reason=reason, location=_location(span), record=_jsonable(record)))
+                                                    reason=reason, location=_location(span), record=jsonable(record)))
         self._unflushed.add(sid)
         self._audit("quarantine", program, sid, detail=reason)
 
@@ -1550,64 +1311,3 @@ class _Flights:
             self._settle(task)
         for task in tasks:
             task.result()
-
-
-class _Scratch:
-    """A temporary SQLite file for per-key state that would otherwise grow with the records."""
-
-    def __init__(self, prefix: str) -> None:
-        self._directory = tempfile.TemporaryDirectory(prefix=prefix)
-        self._db = sqlite3.connect(str(Path(self._directory.name) / "scratch.sqlite"), isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-
-    def close(self) -> None:
-        self._db.close()
-        self._directory.cleanup()
-
-
-class _Counts(_Scratch):
-    """Units seen per `limit` key, on disk: a million people cost no memory."""
-
-    def __init__(self) -> None:
-        super().__init__("migc-limits-")
-        self._db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
-        self._db.execute("BEGIN")
-
-    def add(self, key: Any) -> int:
-        """Counts one more unit under `key`; returns how many there are now."""
-        text = json.dumps(key, default=str, sort_keys=True)
-        row = self._db.execute("INSERT INTO seen VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET n = n + 1 RETURNING n", (text,)).fetchone()
-        return int(row[0])
-
-
-class _Grouping(_Scratch):
-    """Groups raw records by key on disk, so `summarize` holds no record in memory; groups come
-    back in the order of their first record."""
-
-    def __init__(self) -> None:
-        super().__init__("migc-groups-")
-        self._db.execute("CREATE TABLE member (seq INTEGER PRIMARY KEY, grp TEXT NOT NULL, record BLOB NOT NULL)")
-        self._db.execute("BEGIN")
-        self._seq = 0
-        self._encode = msgspec.json.Encoder().encode
-
-    def add(self, key: tuple, raw: dict[str, Any]) -> None:
-        self._seq += 1
-        self._db.execute("INSERT INTO member VALUES (?, ?, ?)", (self._seq, _group_sid(key), self._encode(raw)))
-
-    def groups(self):
-        self._db.execute("COMMIT")
-        self._db.execute("CREATE INDEX member_grp ON member (grp, seq)")
-        cursor = self._db.execute(
-            "SELECT m.grp, m.record FROM member m JOIN (SELECT grp, MIN(seq) AS first FROM member GROUP BY grp) f "
-            "ON m.grp = f.grp ORDER BY f.first, m.seq")
-        current, members = None, []
-        for grp, record in cursor:
-            if grp != current and members:
-                yield current, members
-                members = []
-            current = grp
-            members.append(msgspec.json.decode(record))
-        if members:
-            yield current, members

@@ -12,7 +12,8 @@ from __future__ import annotations
 import msgspec
 
 from migc.connectors.base import ConnectorError
-from migc.runtime.engine import Engine, RunOptions
+from migc.runtime.engine import Engine
+from migc.runtime.interface import RunOptions
 
 
 class PhaseBalance(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,7 +12,8 @@ from __future__ import annotations
 import msgspec
 
 from migc import ir
-from migc.runtime.engine import TAGS_BY_ACTION, Engine, RunOptions
+from migc.runtime.engine import TAGS_BY_ACTION, Engine
+from migc.runtime.interface import RunOptions
 from migc.runtime.journal import AuditEntry
 
 
