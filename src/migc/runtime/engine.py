@@ -53,6 +53,7 @@ from migc.connectors.base import (
 from migc.connectors.results import OUTCOME_UNKNOWN, RecordResult
 from migc.runtime.builtins import BUILTINS, BuiltinError
 from migc.runtime.crash_hook import CrashHook
+from migc.runtime.flights import Flights
 from migc.runtime.interface import (
     Event,
     PhaseResult,
@@ -84,6 +85,7 @@ from migc.runtime.records import (
     value_objects,
 )
 from migc.runtime.scratch import Counts, Grouping
+from migc.runtime.stages import Failure, Outcome, Pending, Plan, Unit
 from migc.semantics.model import Model
 
 STAMP_LABEL = "migc source id"
@@ -136,32 +138,6 @@ def _no_match_reason(ref: ir.RefLookup, values: tuple) -> str:
 
 
 
-class _Unit(msgspec.Struct, kw_only=True):
-    """One unit of work: a record, or a group of records for `summarize`, after routing."""
-
-    sid: str
-    payload: Any = None  # what the transform takes
-    first: dict[str, Any] = msgspec.field(default_factory=dict)
-    error: str = ""  # the source record could not be decoded, routed or grouped
-    span: Any = None  # the .mig statement that failed on it
-
-
-class _Pending(msgspec.Struct, kw_only=True):
-    """A unit ready to load."""
-
-    sid: str
-    record: dict[str, Any]
-    out: dict[str, Any]
-    first: dict[str, Any]
-    identity: str = ""  # the key or stamp value the write is matched by
-    known_id: str | None = None  # the target record, when the journal (or a check) knows it
-    recovered: bool = False  # found after a crash: inserted by this run, now updated by id
-    tags: list[str] = msgspec.field(default_factory=list)
-    deferred: list[tuple[str, list[Any], Any]] = msgspec.field(default_factory=list)
-    partial: bool = False
-    reports: list[str] = msgspec.field(default_factory=list)
-
-
 class _Resolved(msgspec.Struct, kw_only=True):
     record: dict[str, Any]
     problem: tuple[str, Any] | None = None
@@ -169,16 +145,6 @@ class _Resolved(msgspec.Struct, kw_only=True):
     partial: bool = False
     outside_sample: bool = False
     reports: list[str] = msgspec.field(default_factory=list)
-
-
-class _Plan(msgspec.Struct, kw_only=True):
-    """How a phase writes: `op` upsert / merge / create; `identity` the API field it is matched by."""
-
-    target_object: str
-    target_object_mig: str
-    op: str
-    identity: str
-    batch_size: int
 
 
 class Engine:
@@ -424,7 +390,7 @@ class Engine:
         saved = self.journal.checkpoint(phase)
         return dict(saved[1]) if saved is not None else {}
 
-    def plan(self, program: ir.MapProgram) -> _Plan:
+    def plan(self, program: ir.MapProgram) -> Plan:
         target_object = self.object_name(program.target)
         if program.merge:
             op, identity = "merge", self.field_name(program.target, program.key_field)
@@ -437,7 +403,7 @@ class Engine:
         # A phase that found the target has no upsert for the object keeps writing by insert.
         op = self._state(program.id).get("op", op)
         size = max(1, self.target.batch_size(target_object, "update" if op == "merge" else "upsert"))
-        return _Plan(target_object=target_object, target_object_mig=program.target, op=op, identity=identity,
+        return Plan(target_object=target_object, target_object_mig=program.target, op=op, identity=identity,
                      batch_size=size if size > 1 else SINGLE_RECORD_WINDOW)
 
     async def map_phase(self, program: ir.MapProgram) -> PhaseResult:
@@ -461,10 +427,10 @@ class Engine:
         known = await self._recover_open_batches(program, plan)
         if plan.op == "upsert" and program.key_field:
             await self._remember_preexisting(program, plan)
-        batch: dict[str, _Pending] = {}
-        checking: list[_Pending] = []
+        batch: dict[str, Pending] = {}
+        checking: list[Pending] = []
         self._next_batch.pop(phase, None)
-        flights = _Flights()
+        flights = Flights()
         self._in_flight = flights.sids
         limit_counts = Counts() if functions.limit_key is not None else None
         sample = self.options.sample
@@ -511,7 +477,7 @@ class Engine:
                     continue
                 if pending is None:
                     pending = await self._evaluate(program, functions, unit)
-                if isinstance(pending, _Failure):
+                if isinstance(pending, Failure):
                     self._quarantine(program, unit.sid, unit.first, pending.reason, pending.span)
                     result.quarantined += 1
                     continue
@@ -558,7 +524,7 @@ class Engine:
             return "quarantined", True
         return self.journal.disposition(phase, sid)
 
-    async def _units(self, program: ir.MapProgram, functions: MapFunctions) -> AsyncIterator[_Unit]:
+    async def _units(self, program: ir.MapProgram, functions: MapFunctions) -> AsyncIterator[Unit]:
         """Every unit of work of `program`: records, or groups of records for `summarize`, after
         routing and `distinct`, in source order (groups in the order of their first record)."""
         id_field = self._source_id_field(program.source)
@@ -571,7 +537,7 @@ class Engine:
                 try:
                     record = decode(raw)
                 except BuiltinError as error:
-                    yield _Unit(sid=source_id(raw, id_field), first=raw, error=str(error))
+                    yield Unit(sid=source_id(raw, id_field), first=raw, error=str(error))
                     continue
                 try:
                     if functions.route is not None and not functions.route(record):
@@ -580,7 +546,7 @@ class Engine:
                         continue
                     key = functions.group_key(record) if program.grouping else None
                 except Exception as error:  # a route or group key that fails on a bad value
-                    yield _Unit(sid=source_id(raw, id_field), first=raw, error=str(error) or type(error).__name__,
+                    yield Unit(sid=source_id(raw, id_field), first=raw, error=str(error) or type(error).__name__,
                                 span=self.compiled.span_of(error))
                     continue
                 if grouping is not None:
@@ -593,11 +559,11 @@ class Engine:
                     sid = group_sid(key)
                 else:
                     sid = source_id(record, id_field)
-                yield _Unit(sid=sid, payload=record, first=record)
+                yield Unit(sid=sid, payload=record, first=record)
             if grouping is not None:
                 for key, raws in grouping.groups():
                     members = [decode(raw) for raw in raws]
-                    yield _Unit(sid=key, payload=members, first=members[0])
+                    yield Unit(sid=key, payload=members, first=members[0])
         finally:
             if grouping is not None:
                 grouping.close()
@@ -621,20 +587,20 @@ class Engine:
 
     # ------------------------------------------------------------------ evaluating a unit
 
-    async def _evaluate(self, program: ir.MapProgram, functions: MapFunctions, unit: _Unit) -> _Pending | _Failure:
+    async def _evaluate(self, program: ir.MapProgram, functions: MapFunctions, unit: Unit) -> Pending | Failure:
         """Transform, flags and refs: a unit ready to load, or why it is quarantined."""
         try:
             out, refs, fired = functions.transform(unit.payload)
         except Exception as error:  # a bad value: quarantined with the .mig line that failed
-            return _Failure(reason=str(error) or type(error).__name__, span=self.compiled.span_of(error), kind=("error", _line(self.compiled.span_of(error))))
+            return Failure(reason=str(error) or type(error).__name__, span=self.compiled.span_of(error), kind=("error", _line(self.compiled.span_of(error))))
         flagged = [program.flags[i] for i in fired]
         stopping = next((i for i in fired if program.flags[i].action == "quarantine"), None)
         if stopping is not None:
             flag = program.flags[stopping]
-            return _Failure(reason=f"flag: {flag.message}", span=flag.span, kind=("flag", stopping))
+            return Failure(reason=f"flag: {flag.message}", span=flag.span, kind=("flag", stopping))
         resolved = await self._resolve(program, out, refs)
         if resolved.problem is not None:
-            return _Failure(reason=resolved.problem[0], span=resolved.problem[1], kind=("ref", resolved.problem[0].split(":")[0]),
+            return Failure(reason=resolved.problem[0], span=resolved.problem[1], kind=("ref", resolved.problem[0].split(":")[0]),
                             outside_sample=resolved.outside_sample)
         record = resolved.record
         tags: list[str] = []
@@ -651,10 +617,10 @@ class Engine:
             identity = f"{program.id}:{unit.sid}"
             record[self.stamps[program.target]] = identity
         reports = [f"flag: {flag.message}" for flag in flagged] + resolved.reports
-        return _Pending(sid=unit.sid, record=record, out=out, first=unit.first, identity=identity, tags=list(dict.fromkeys(tags)),
+        return Pending(sid=unit.sid, record=record, out=out, first=unit.first, identity=identity, tags=list(dict.fromkeys(tags)),
                         deferred=resolved.deferred, partial=resolved.partial, reports=reports)
 
-    async def _evaluate_for_sample(self, program, functions, unit: _Unit) -> tuple[Any, set[tuple]]:
+    async def _evaluate_for_sample(self, program, functions, unit: Unit) -> tuple[Any, set[tuple]]:
         """Evaluates a unit with the values-table trace on: (its pending or failure, what it covers)."""
         if unit.error:
             return None, {("decode",)}
@@ -663,7 +629,7 @@ class Engine:
             evaluated = await self._evaluate(program, functions, unit)
         finally:
             hits, self._trace = self._trace, None
-        if isinstance(evaluated, _Failure):
+        if isinstance(evaluated, Failure):
             if evaluated.outside_sample:
                 return _LEFT_OUT, set()
             hits.add(evaluated.kind)
@@ -833,7 +799,7 @@ class Engine:
             return {"id": record_id}
         return int(record_id) if record_id.isdigit() else record_id
 
-    async def _second_pass(self, program: ir.MapProgram, plan: _Plan, result: PhaseResult) -> None:
+    async def _second_pass(self, program: ir.MapProgram, plan: Plan, result: PhaseResult) -> None:
         """Sets the self references of the phase's records, now that every record exists."""
         steps = self._ref_steps[program.id]
         after = 0
@@ -880,7 +846,7 @@ class Engine:
 
     # ------------------------------------------------------------------ loading
 
-    async def _remember_preexisting(self, program: ir.MapProgram, plan: _Plan) -> None:
+    async def _remember_preexisting(self, program: ir.MapProgram, plan: Plan) -> None:
         """Lists, once per run, the target's records that a keyed upsert may update, so their
         before-images can be kept (rollback restores them)."""
         marker = f"preexisting:{program.target}:{plan.identity}"
@@ -902,7 +868,7 @@ class Engine:
         self.journal.remember_preexisting(program.target, plan.identity, rows)
         self.journal.set_checkpoint(marker, "done", {})
 
-    async def _recover_open_batches(self, program: ir.MapProgram, plan: _Plan) -> dict[str, str]:
+    async def _recover_open_batches(self, program: ir.MapProgram, plan: Plan) -> dict[str, str]:
         """Settles batches a crash left open: upserts and updates are simply sent again; inserts
         are looked up by key or stamp (found ones are updated, not inserted again); inserts that
         cannot be looked up are held for review. Returns source id -> found target id."""
@@ -940,7 +906,7 @@ class Engine:
         return Quarantined(phase=program.id, map_id=program.id, source_object=program.source, source_id=sid, reason=reason,
                            location="", record=jsonable(record), held=True)
 
-    async def _find(self, plan: _Plan, identities: set[str]) -> dict[str, str] | None:
+    async def _find(self, plan: Plan, identities: set[str]) -> dict[str, str] | None:
         """Target ids of the records whose identity field holds one of `identities`; None when
         the target can neither search nor list the object (the outcome stays unknown)."""
         found: dict[str, str] = {}
@@ -962,7 +928,7 @@ class Engine:
             return None
         return found
 
-    async def _dispatch(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending], result: PhaseResult, flights: _Flights) -> None:
+    async def _dispatch(self, program: ir.MapProgram, plan: Plan, batch: list[Pending], result: PhaseResult, flights: Flights) -> None:
         """Starts writing a batch while the next one is prepared, up to FLUSH_WINDOW batches in
         flight (targets answer slower than the engine transforms). A batch sharing a key with
         one in flight waits for it: two concurrent upserts of one key could both insert."""
@@ -978,7 +944,7 @@ class Engine:
         self._next_batch[phase] = number + 1
         flights.start(self._flush(program, plan, batch, result, number), batch)
 
-    async def _listable(self, plan: _Plan) -> bool:
+    async def _listable(self, plan: Plan) -> bool:
         """Whether the target can list the object (to compare records by content)."""
         if plan.target_object not in self._can_list:
             try:
@@ -989,11 +955,11 @@ class Engine:
                 self._can_list[plan.target_object] = False
         return self._can_list[plan.target_object]
 
-    async def _find_by_content(self, plan: _Plan, pending: list[_Pending]) -> dict[str, str]:
+    async def _find_by_content(self, plan: Plan, pending: list[Pending]) -> dict[str, str]:
         """Source id -> target id of records created before a crash or a lost reply, for objects
         with neither key nor stamp: the target record holding every value written, that no
         unit of this run is linked to. Identical records are matched one to one."""
-        wanted: dict[str, list[_Pending]] = {}
+        wanted: dict[str, list[Pending]] = {}
         for item in pending:
             wanted.setdefault(content_print(item.record, item.record), []).append(item)
         found: dict[str, str] = {}
@@ -1005,7 +971,7 @@ class Engine:
                 found[waiting.pop(0).sid] = str(record["id"])
         return found
 
-    async def _flush(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending], result: PhaseResult, number: int) -> None:
+    async def _flush(self, program: ir.MapProgram, plan: Plan, batch: list[Pending], result: PhaseResult, number: int) -> None:
         phase = program.id
         with self.journal.transaction():
             self._write_pending()
@@ -1073,7 +1039,7 @@ class Engine:
         self._crash.reached("after-commit")
         self.emit("batch", {"phase": phase, "size": len(batch), "loaded": result.loaded, "quarantined": result.quarantined})
 
-    def _lookup_keys(self, program: ir.MapProgram, pending: _Pending, target_id: str) -> list[LookupKey]:
+    def _lookup_keys(self, program: ir.MapProgram, pending: Pending, target_id: str) -> list[LookupKey]:
         keys = []
         for field in self._indexed_fields.get(program.target, ()):
             value = pending.out.get(field)
@@ -1089,9 +1055,9 @@ class Engine:
                 return step.span
         return None
 
-    async def _write(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[_Outcome]:
+    async def _write(self, program: ir.MapProgram, plan: Plan, batch: list[Pending]) -> list[Outcome]:
         """One outcome per pending record: written, refused, skipped, `held` or `pending`."""
-        outcomes: list[_Outcome] = [_Outcome(outcome="pending") for _ in batch]
+        outcomes: list[Outcome] = [Outcome(outcome="pending") for _ in batch]
         todo = list(range(len(batch)))
         for round_number in range(WRITE_ROUNDS):
             if not todo:
@@ -1119,25 +1085,25 @@ class Engine:
                 for index in unknown:
                     pending = batch[index]
                     if pending.identity in unknown_keys or (not pending.identity and by_content is None):
-                        outcomes[index] = _Outcome(outcome="held", message="the reply to its insert was lost")
+                        outcomes[index] = Outcome(outcome="held", message="the reply to its insert was lost")
                     elif not pending.identity:
                         if pending.sid in by_content:
-                            outcomes[index] = _Outcome(outcome="created", target_id=by_content[pending.sid], code="FOUND_BY_CONTENT")
+                            outcomes[index] = Outcome(outcome="created", target_id=by_content[pending.sid], code="FOUND_BY_CONTENT")
                         else:
                             retry.append(index)
                     elif pending.identity in found:
-                        outcomes[index] = _Outcome(outcome="created", target_id=found[pending.identity], code="FOUND_AFTER_CHECK")
+                        outcomes[index] = Outcome(outcome="created", target_id=found[pending.identity], code="FOUND_AFTER_CHECK")
                     else:
                         retry.append(index)
             todo = sorted(retry)
             if todo:
                 self.emit("retry", {"phase": program.id, "records": len(todo), "round": round_number + 1})
         for index in todo:
-            outcomes[index] = _Outcome(outcome="pending", code=outcomes[index].code, message=outcomes[index].message)
+            outcomes[index] = Outcome(outcome="pending", code=outcomes[index].code, message=outcomes[index].message)
         return outcomes
 
-    async def _send(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[_Outcome]:
-        outcomes: list[_Outcome] = [_Outcome(outcome="pending") for _ in batch]
+    async def _send(self, program: ir.MapProgram, plan: Plan, batch: list[Pending]) -> list[Outcome]:
+        outcomes: list[Outcome] = [Outcome(outcome="pending") for _ in batch]
         by_id = [i for i, p in enumerate(batch) if p.known_id is not None]
         others = [i for i, p in enumerate(batch) if p.known_id is None]
         if by_id:
@@ -1145,37 +1111,37 @@ class Engine:
             updates = [{**{k: v for k, v in batch[i].record.items() if not (program.merge and k == plan.identity)}, "id": batch[i].known_id}
                        for i in by_id]
             for i, answer in zip(by_id, await self.target.update(plan.target_object, updates)):
-                outcomes[i] = _Outcome.of(answer, default_id=batch[i].known_id)
+                outcomes[i] = Outcome.of(answer, default_id=batch[i].known_id)
         if others:
             chosen = [batch[i] for i in others]
             if plan.op == "merge":
                 answers = await self._merge(program, plan, chosen)
             elif plan.op == "upsert":
                 try:
-                    answers = [_Outcome.of(a) for a in await self.target.upsert(plan.target_object, [p.record for p in chosen], [plan.identity])]
+                    answers = [Outcome.of(a) for a in await self.target.upsert(plan.target_object, [p.record for p in chosen], [plan.identity])]
                 except UnsupportedOperation as error:
                     self._warn(f"create:{program.target}", f"{program.target} is written by insert ({error}); interrupted inserts are "
                                f"checked by {plan.identity or 'nothing'} before they are sent again")
                     plan.op = "create"
                     # Recorded before the first insert, so a crash in it leads the resume to check by key or stamp.
                     self.journal.set_checkpoint(program.id, "running", {**self._state(program.id), "op": "create"})
-                    answers = [_Outcome.of(a) for a in await self.target.create(plan.target_object, [p.record for p in chosen])]
+                    answers = [Outcome.of(a) for a in await self.target.create(plan.target_object, [p.record for p in chosen])]
             else:
-                answers = [_Outcome.of(a) for a in await self.target.create(plan.target_object, [p.record for p in chosen])]
+                answers = [Outcome.of(a) for a in await self.target.create(plan.target_object, [p.record for p in chosen])]
             for i, answer in zip(others, answers):
                 outcomes[i] = answer
         return outcomes
 
-    async def _merge(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending]) -> list[_Outcome]:
+    async def _merge(self, program: ir.MapProgram, plan: Plan, batch: list[Pending]) -> list[Outcome]:
         """Updates the records another map loaded, found by key; keeps a before-image of each."""
         found: list[tuple[int, str]] = []
-        outcomes: list[_Outcome] = [_Outcome(outcome="pending") for _ in batch]
+        outcomes: list[Outcome] = [Outcome(outcome="pending") for _ in batch]
         for index, pending in enumerate(batch):
             target_id = self.journal.target_id(program.target, program.key_field, pending.identity) if pending.identity else None
             if target_id is None and pending.identity:
                 target_id = await self._search(plan.target_object, plan.identity, pending.identity)
             if target_id is None:
-                outcomes[index] = _Outcome(outcome="skipped", message=f"no {program.target} record has {program.key_field} = {pending.identity!r}")
+                outcomes[index] = Outcome(outcome="skipped", message=f"no {program.target} record has {program.key_field} = {pending.identity!r}")
             else:
                 found.append((index, target_id))
         if found:
@@ -1187,15 +1153,15 @@ class Engine:
             updates = [{**{k: v for k, v in batch[index].record.items() if k != plan.identity}, "id": target_id} for index, target_id in found]
             answers = await self.target.update(plan.target_object, updates)
             for (index, target_id), answer in zip(found, answers):
-                outcomes[index] = _Outcome.of(answer, default_id=target_id)
+                outcomes[index] = Outcome.of(answer, default_id=target_id)
         return outcomes
 
-    async def _add_tags(self, program: ir.MapProgram, plan: _Plan, batch: list[_Pending], outcomes: list[_Outcome]) -> int:
+    async def _add_tags(self, program: ir.MapProgram, plan: Plan, batch: list[Pending], outcomes: list[Outcome]) -> int:
         """Tags of targets that take them only through their add-tags action (an idempotent merge,
         so a resent batch adds nothing twice); each refusal is reported. Returns the refusals."""
         work = [(pending, outcome) for pending, outcome in zip(batch, outcomes) if pending.tags and outcome.outcome in ("created", "updated")]
 
-        async def add(pending: _Pending, outcome: _Outcome) -> RecordResult:
+        async def add(pending: Pending, outcome: Outcome) -> RecordResult:
             return await self.target.add_tags(plan.target_object, str(outcome.target_id), pending.tags)
 
         answers = await asyncio.gather(*(add(pending, outcome) for pending, outcome in work))
@@ -1234,31 +1200,7 @@ class Engine:
         self._unflushed = set()
 
 
-class _Outcome(msgspec.Struct, kw_only=True):
-    """What became of one record's write: a connector's `RecordResult` outcome, or `skipped`
-    (nothing to merge into), `held` (outcome unknown, cannot be checked) or `pending` (still
-    "retry later" after every round)."""
-
-    outcome: str
-    target_id: str | None = None
-    code: str | None = None
-    message: str | None = None
-    field: str | None = None
-
-    @classmethod
-    def of(cls, result: RecordResult, default_id: str | None = None) -> _Outcome:
-        return cls(outcome=result.outcome, target_id=result.target_id or default_id, code=result.code, message=result.message,
-                   field=result.field)
-
-
-class _Failure(msgspec.Struct, kw_only=True):
-    reason: str
-    span: Any = None
-    kind: tuple = ()
-    outside_sample: bool = False
-
-
-_LEFT_OUT = _Failure(reason="outside the sample")
+_LEFT_OUT = Failure(reason="outside the sample")
 _ELSE = "else"
 
 
@@ -1268,46 +1210,3 @@ def _location(span) -> str:
 
 def _line(span) -> int:
     return span.line if span is not None else 0
-
-
-class _Flights:
-    """The batches being written: their tasks, source ids and keys."""
-
-    def __init__(self) -> None:
-        self.tasks: set[asyncio.Task] = set()
-        self.sids: set[str] = set()
-        self.identities: set[str] = set()
-        self._batches: dict[asyncio.Task, list[_Pending]] = {}
-
-    def start(self, work, batch: list[_Pending]) -> None:
-        task = asyncio.ensure_future(work)
-        self.tasks.add(task)
-        self._batches[task] = batch
-        self.sids.update(p.sid for p in batch)
-        self.identities.update(p.identity for p in batch if p.identity)
-
-    def _settle(self, task: asyncio.Task) -> None:
-        self.tasks.discard(task)
-        batch = self._batches.pop(task)
-        self.sids.difference_update(p.sid for p in batch)
-        self.identities.difference_update(p.identity for p in batch if p.identity)
-
-    async def wait_one(self) -> None:
-        done, _ = await asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            self._settle(task)
-        if any(task.exception() is not None for task in done):
-            await self.drain()  # the others settle before the failure stops the phase
-            for task in done:
-                task.result()
-
-    async def drain(self) -> None:
-        """Waits for every batch in flight; the first failure is raised once all have settled."""
-        if not self.tasks:
-            return
-        tasks = list(self.tasks)
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for task in tasks:
-            self._settle(task)
-        for task in tasks:
-            task.result()
