@@ -61,7 +61,7 @@ async def diff_run(session, *, phase: str | None = None) -> DiffReport:
         if not links:
             continue
         expected = await _expected(engine, program, links)
-        target_object = engine.object_name(program.target)
+        target_object = engine.names.object_name(program.target)
         actual: dict[str, dict[str, Any]] = {}
         ids = sorted({links[sid] for sid in expected})
         for start in range(0, len(ids), FETCH_CHUNK):
@@ -69,7 +69,7 @@ async def diff_run(session, *, phase: str | None = None) -> DiffReport:
                 actual[str(record["id"])] = record
         option_fields = await _option_fields(session.target, target_object)
         fields_read = reads.get(program.id, {})
-        api_to_mig = {engine.field_name(program.target, s.field): s.field for s in program.steps if isinstance(s, ir.FieldStep)}
+        api_to_mig = {engine.names.field_name(program.target, s.field): s.field for s in program.steps if isinstance(s, ir.FieldStep)}
         for sid in sorted(expected):
             first, wanted = expected[sid]
             target_id = links[sid]
@@ -111,13 +111,13 @@ async def _expected(engine: Engine, program: ir.MapProgram, links: dict[str, str
             ref = steps[field].ref
             hit = await engine._lookup(ref, values)  # a link the target cannot search finds nothing, as in the load
             if hit is None:
-                record[engine.field_name(program.target, field)] = to_wire(fallback)
+                record[engine.names.field_name(program.target, field)] = to_wire(fallback)
             else:
                 record.update(engine.ref_fields(program.target, field, ref, hit))
         if program.merge:
-            record.pop(engine.field_name(program.target, program.key_field), None)
-        elif not program.key_field and program.target in engine.stamps:
-            record[engine.stamps[program.target]] = f"{program.id}:{unit.sid}"
+            record.pop(engine.names.field_name(program.target, program.key_field), None)
+        elif not program.key_field and program.target in engine.names.stamps:
+            record[engine.names.stamps[program.target]] = f"{program.id}:{unit.sid}"
         for field in tag_fields:
             if isinstance(record.get(field), list):
                 record[field] = sorted(dict.fromkeys(str(v) for v in record[field] if v not in (None, "")))

@@ -41,11 +41,7 @@ from migc.catalog.schema import Catalog
 from migc.compiler.codegen import CompiledProgram, MapFunctions
 from migc.connectors.base import (
     ConnectorError,
-    FieldDefinition,
-    ModuleDefinition,
     RequestFailed,
-    RetriesExhausted,
-    SchemaOperationFailed,
     SourceConnector,
     TargetConnector,
     UnsupportedOperation,
@@ -61,7 +57,6 @@ from migc.runtime.interface import (
     RunOptions,
     RunStopped,
     RunSummary,
-    SchemaIncomplete,
 )
 from migc.runtime.journal import (
     AuditEntry,
@@ -84,11 +79,11 @@ from migc.runtime.records import (
     to_wire,
     value_objects,
 )
+from migc.runtime.schema import SchemaPhase, TargetNames
 from migc.runtime.scratch import Counts, Grouping
 from migc.runtime.stages import Failure, Outcome, Pending, Plan, Unit
 from migc.semantics.model import Model
 
-STAMP_LABEL = "migc source id"
 # Single-record APIs (Freshsales, Pipedrive) get this many records per connector call, which the
 # connector sends concurrently within its rate budget; batch APIs get their own batch size.
 SINGLE_RECORD_WINDOW = 50
@@ -103,15 +98,6 @@ DEFERRED_PAGE = 500
 LOOKUP_CACHE_LIMIT = 50_000
 # Platforms whose records take tags only through the add-tags action, not in the record body.
 TAGS_BY_ACTION = frozenset({"zoho_crm"})
-
-# .mig type kinds -> the connectors' neutral field types (`migc.connectors.base.FieldType`).
-_TYPE_OF_KIND = {
-    "string": "text", "text": "textarea", "json": "textarea", "integer": "integer", "decimal": "decimal",
-    "boolean": "boolean", "date": "date", "datetime": "datetime", "email": "email", "phone": "phone", "url": "url",
-    "picklist": "picklist", "multipicklist": "multipicklist", "tags": "multipicklist",
-}
-
-
 
 
 def _cannot_look_up(error: ConnectorError) -> bool:
@@ -135,7 +121,6 @@ def _no_match_reason(ref: ir.RefLookup, values: tuple) -> str:
         return f"ref {link.target}: no record matches {matches(link, link_values)}"
     tried = ", nor ".join(f"{matches(link, link_values)} in {link.target}" for link, link_values in pairs)
     return f"ref {' else '.join(link.target for link, _ in pairs)}: no record matches {tried}"
-
 
 
 class _Resolved(msgspec.Struct, kw_only=True):
@@ -170,9 +155,7 @@ class Engine:
         self.journal = journal
         self.options = options
         self.emit = on_event or (lambda kind, data: None)
-        self.api_names: dict[tuple[str, str], str] = {}  # (object, .mig field) -> API name
-        self.module_names: dict[str, str] = {}  # .mig module name -> API name
-        self.stamps: dict[str, str] = {}  # target object -> API name of its stamp field
+        self.names = TargetNames()
         self._fuzzy_candidates: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self._lookup_cache: dict[tuple[str, str, str], str | None] = {}
         self._warned: set[str] = set()
@@ -213,7 +196,8 @@ class Engine:
         phases: list[PhaseResult] = []
         restore = self._install_tracing() if self.options.sample is not None else None
         try:
-            await self.schema_phase()
+            await SchemaPhase(changes=self.model.schema, maps=self.compiled.program.maps, target=self.target, journal=self.journal,
+                              names=self.names, emit=self.emit, warn=self._warn).run()
             for program in self.ordered_maps():
                 phases.append(await self.map_phase(program))
         except RunStopped as stopped:
@@ -247,142 +231,16 @@ class Engine:
                 (deferred if merge.id in late else ordered).append(merge)
         return ordered + deferred
 
-    def object_name(self, mig_name: str) -> str:
-        return self.module_names.get(mig_name, mig_name)
-
-    def field_name(self, object_name: str, mig_field: str) -> str:
-        return self.api_names.get((object_name, mig_field), mig_field)
+    def restore_schema(self) -> None:
+        """The API names the schema phase recorded, for commands that run after it."""
+        saved = self.journal.checkpoint("schema")
+        if saved is not None:
+            self.names.restore(saved[1])
 
     def _warn(self, key: str, message: str) -> None:
         if key not in self._warned:
             self._warned.add(key)
             self.emit("warning", {"message": message})
-
-    # ------------------------------------------------------------------ schema phase
-
-    async def schema_phase(self) -> None:
-        saved = self.journal.checkpoint("schema")
-        if saved is not None and saved[0] == "done":
-            self.restore_names(saved[1])
-            self.emit("phase-skipped", {"phase": "schema"})
-            return
-        self.emit("phase-start", {"phase": "schema", "changes": len(self.model.schema)})
-        steps: list[str] = []
-        missing_modules: set[str] = set()
-        described: dict[str, list[dict[str, Any]]] = {}
-        for change in self.model.schema:
-            if change.kind != "module":
-                continue
-            label = change.label or change.object
-            try:
-                self.module_names[change.object] = await self._schema_call(self.target.create_module,
-                    ModuleDefinition(singular_label=label, plural_label=label, api_name=change.object))
-            except (UnsupportedOperation, SchemaOperationFailed) as error:
-                if await self._fields_of(change.object, described) is not None:
-                    self.module_names[change.object] = change.object  # created by an admin
-                else:
-                    missing_modules.add(change.object)
-                    steps.append(f"custom module {change.object} (label {label!r}) with its fields: {error}")
-        key_fields = {(m.target, m.key_field) for m in self.compiled.program.maps if m.key_field and not m.merge}
-        for change in self.model.schema:
-            if change.kind != "field" or change.object in missing_modules:
-                continue
-            api_object = self.object_name(change.object)
-            existing = await self._existing_field(api_object, change.field, change.label or change.field, described)
-            if existing is not None:
-                self.api_names[(change.object, change.field)] = existing
-                continue
-            kind = change.type.split("(")[0].split("[")[0]
-            try:
-                if kind == "lookup":
-                    definition = FieldDefinition(label=change.label or change.field, type="text", lookup=self.object_name(change.lookup))
-                else:
-                    definition = self._field_definition(change, unique=(change.object, change.field) in key_fields)
-                self.api_names[(change.object, change.field)] = await self._schema_call(self.target.create_field, api_object, definition)
-                described.pop(api_object, None)
-            except (UnsupportedOperation, SchemaOperationFailed) as error:
-                what = "lookup field" if kind == "lookup" else "field"
-                steps.append(f"{what} {change.object}.{change.field} (label {change.label or change.field!r}, {change.type}): {error}")
-        for change in self.model.schema:
-            if change.kind != "picklist" or change.object in missing_modules:
-                continue
-            try:
-                await self._schema_call(self.target.add_picklist_values, self.object_name(change.object),
-                                        self.field_name(change.object, change.field), list(change.values))
-            except (UnsupportedOperation, SchemaOperationFailed) as error:
-                steps.append(f"picklist values {', '.join(change.values)} on {change.object}.{change.field}: {error}")
-        for program in self.compiled.program.maps:
-            if program.key_field or program.merge or program.target in self.stamps or program.target in missing_modules:
-                continue
-            api_object = self.object_name(program.target)
-            existing = await self._existing_field(api_object, "", STAMP_LABEL, described)
-            if existing is not None:
-                self.stamps[program.target] = existing
-                continue
-            definition = FieldDefinition(label=STAMP_LABEL, type="text", length=255, unique=True,
-                                         description="The source record this record was migrated from (migc).")
-            try:
-                self.stamps[program.target] = await self._schema_call(self.target.create_field, api_object, definition)
-            except ConnectorError as error:
-                # Not fatal: records still load, but an interrupted write to this object cannot be checked.
-                self._warn(f"stamp:{program.target}", f"{program.target} gets no {STAMP_LABEL!r} field ({error}); an interrupted "
-                           "insert is checked by comparing content where the target can list the object, else held for review")
-        if steps:
-            self.emit("schema-incomplete", {"steps": steps})
-            raise SchemaIncomplete(steps)
-        state = {"modules": self.module_names, "fields": [[o, f, n] for (o, f), n in sorted(self.api_names.items())], "stamps": self.stamps}
-        self.journal.set_checkpoint("schema", "done", state)
-        self.emit("phase-end", {"phase": "schema"})
-
-    async def _schema_call(self, call, *args):
-        """A schema call, tried again when it failed in a way another try may not (a lost reply the
-        connector could not settle, retries exhausted); connectors make these calls idempotent by
-        looking first. What the target cannot do at all (`UnsupportedOperation`) is not retried."""
-        for attempt in range(WRITE_ROUNDS):
-            try:
-                return await call(*args)
-            except (SchemaOperationFailed, RetriesExhausted):
-                if attempt == WRITE_ROUNDS - 1:
-                    raise
-        raise AssertionError("unreachable")
-
-    def restore_names(self, state: dict[str, Any]) -> None:
-        """The API names the schema phase recorded (for commands that run after it)."""
-        self.module_names = dict(state.get("modules", {}))
-        self.api_names = {(o, f): n for o, f, n in state.get("fields", [])}
-        self.stamps = dict(state.get("stamps", {}))
-
-    def restore_schema(self) -> None:
-        saved = self.journal.checkpoint("schema")
-        if saved is not None:
-            self.restore_names(saved[1])
-
-    async def _fields_of(self, api_object: str, cache: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]] | None:
-        """The object's fields as `describe()` reports them, or None when the target cannot say."""
-        if api_object not in cache:
-            try:
-                cache[api_object] = list((await self.target.describe(api_object)).get("fields") or [])
-            except ConnectorError:
-                return None
-        return cache[api_object]
-
-    async def _existing_field(self, api_object: str, api_name: str, label: str, cache) -> str | None:
-        fields = await self._fields_of(api_object, cache) or []
-        wanted = label.strip().casefold()
-        for field in fields:
-            if api_name and field.get("key") == api_name:
-                return str(field["key"])
-        for field in fields:
-            if str(field.get("label", "")).strip().casefold() == wanted and field.get("custom", True):
-                return str(field["key"])
-        return None
-
-    def _field_definition(self, change, *, unique: bool) -> FieldDefinition:
-        kind = change.type.split("(")[0].split("[")[0]
-        length = change.length if kind in ("string", "text") else None
-        return FieldDefinition(label=change.label or change.field, type=_TYPE_OF_KIND.get(kind, "text"), length=length,
-                               picklist=change.values if kind in ("picklist", "multipicklist") else (),
-                               unique=unique or change.unique)
 
     # ------------------------------------------------------------------ one map
 
@@ -391,13 +249,13 @@ class Engine:
         return dict(saved[1]) if saved is not None else {}
 
     def plan(self, program: ir.MapProgram) -> Plan:
-        target_object = self.object_name(program.target)
+        target_object = self.names.object_name(program.target)
         if program.merge:
-            op, identity = "merge", self.field_name(program.target, program.key_field)
+            op, identity = "merge", self.names.field_name(program.target, program.key_field)
         elif program.key_field:
-            op, identity = "upsert", self.field_name(program.target, program.key_field)
-        elif program.target in self.stamps:
-            op, identity = "upsert", self.stamps[program.target]
+            op, identity = "upsert", self.names.field_name(program.target, program.key_field)
+        elif program.target in self.names.stamps:
+            op, identity = "upsert", self.names.stamps[program.target]
         else:
             op, identity = "create", ""
         # A phase that found the target has no upsert for the object keeps writing by insert.
@@ -613,9 +471,9 @@ class Engine:
         if program.key_field:
             value = out.get(program.key_field)
             identity = "" if value is None else str(to_wire(value))
-        elif program.target in self.stamps:
+        elif program.target in self.names.stamps:
             identity = f"{program.id}:{unit.sid}"
-            record[self.stamps[program.target]] = identity
+            record[self.names.stamps[program.target]] = identity
         reports = [f"flag: {flag.message}" for flag in flagged] + resolved.reports
         return Pending(sid=unit.sid, record=record, out=out, first=unit.first, identity=identity, tags=list(dict.fromkeys(tags)),
                         deferred=resolved.deferred, partial=resolved.partial, reports=reports)
@@ -668,7 +526,7 @@ class Engine:
         if program.target not in self._tags_of:
             spec = self.target_catalog.objects.get(program.target)
             fields = spec.fields.items() if spec is not None else ()
-            self._tags_of[program.target] = [self.field_name(program.target, name) for name, field in fields if field.type == "tags"]
+            self._tags_of[program.target] = [self.names.field_name(program.target, name) for name, field in fields if field.type == "tags"]
         return self._tags_of[program.target]
 
     # ------------------------------------------------------------------ refs
@@ -682,7 +540,7 @@ class Engine:
             field = fields.get(name)
             if field is not None and field.type == "list" and field.item == "json" and "value" in field.fields and isinstance(value, list):
                 value = value_objects(value, primary="primary" in field.fields)
-            record[self.field_name(target, name)] = to_wire(value)
+            record[self.names.field_name(target, name)] = to_wire(value)
         return record
 
     async def _resolve(self, program: ir.MapProgram, out: dict[str, Any], refs: dict) -> _Resolved:
@@ -707,7 +565,7 @@ class Engine:
                     return resolved
                 if missing_loaded and self.options.sample is not None:
                     resolved.outside_sample = True
-                resolved.record[self.field_name(program.target, field)] = to_wire(fallback)
+                resolved.record[self.names.field_name(program.target, field)] = to_wire(fallback)
                 resolved.partial = resolved.partial or missing_loaded
                 continue
             resolved.record.update(self.ref_fields(program.target, field, ref, found))
@@ -739,11 +597,11 @@ class Engine:
         return None
 
     async def _lookup_link(self, link: ir.RefLink, values: tuple) -> str | None:
-        target_object = self.object_name(link.target)
+        target_object = self.names.object_name(link.target)
         for match, value in zip(link.matches, values):
             if not present(value):
                 continue
-            key_field = self.field_name(link.target, match.field)
+            key_field = self.names.field_name(link.target, match.field)
             if match.fuzzy:
                 found = await self._fuzzy(target_object, key_field, str(value))
             else:
@@ -759,9 +617,9 @@ class Engine:
         """What a ref that found a record writes, in the target's field names: the lookup as the
         target's API takes it, and the lookup's type field from the link that matched."""
         link, record_id = found
-        fields = {self.field_name(target_object, mig_field): self.lookup_value(target_object, mig_field, link.target, record_id)}
+        fields = {self.names.field_name(target_object, mig_field): self.lookup_value(target_object, mig_field, link.target, record_id)}
         if ref.type_field:
-            fields[self.field_name(target_object, ref.type_field)] = link.type_value
+            fields[self.names.field_name(target_object, ref.type_field)] = link.type_value
         return fields
 
     async def _search(self, target_object: str, field: str, value: str) -> str | None:
@@ -795,7 +653,7 @@ class Engine:
             spec = self.target_catalog.objects.get(target_object)
             field_spec = spec.fields.get(mig_field) if spec is not None else None
             if field_spec is not None and len(field_spec.targets) > 1:  # polymorphic parent
-                return {"module": {"api_name": self.object_name(referenced)}, "id": record_id}
+                return {"module": {"api_name": self.names.object_name(referenced)}, "id": record_id}
             return {"id": record_id}
         return int(record_id) if record_id.isdigit() else record_id
 
@@ -826,7 +684,7 @@ class Engine:
                     if fallback is None:
                         done.append(deferred.source_id)
                         continue
-                    fields = {self.field_name(program.target, deferred.field): fallback}
+                    fields = {self.names.field_name(program.target, deferred.field): fallback}
                 else:
                     fields = self.ref_fields(program.target, deferred.field, step.ref, found)
                 updates.setdefault(record_id, {"id": record_id}).update(fields)
@@ -1051,7 +909,7 @@ class Engine:
         if not api_field:
             return None
         for step in program.steps:
-            if isinstance(step, ir.FieldStep) and self.field_name(program.target, step.field) == api_field:
+            if isinstance(step, ir.FieldStep) and self.names.field_name(program.target, step.field) == api_field:
                 return step.span
         return None
 

@@ -50,7 +50,7 @@ async def reconcile_run(session) -> list[PhaseBalance]:
             if journal.disposition(program.id, unit.sid)[0] is not None:
                 with_disposition += 1
         counts = journal.counts(program.id)
-        target_object = engine.object_name(program.target)
+        target_object = engine.names.object_name(program.target)
         if program.target not in held_ids:
             held_ids[program.target] = await _target_ids(session.target, target_object)
         present = held_ids[program.target]

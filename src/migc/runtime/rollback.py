@@ -32,7 +32,7 @@ async def rollback_run(session, *, operator: str) -> RollbackResult:
     program = session.compiled.program
     deleted = restored = failed = 0
     for target in reversed(_objects(program)):
-        api_object = engine.object_name(target)
+        api_object = engine.names.object_name(target)
         written = _fields_written(program, target, engine)
         inserted = list(dict.fromkeys(link.target_id for link in journal.links(target) if link.inserted))
         ours = set(inserted)
@@ -78,12 +78,12 @@ def _fields_written(program: ir.Program, target: str, engine: Engine) -> list[st
     tags = set()
     if engine.target.platform in TAGS_BY_ACTION:
         spec = engine.target_catalog.objects.get(target)
-        tags = {engine.field_name(target, name) for name, field in (spec.fields.items() if spec else []) if field.type == "tags"}
+        tags = {engine.names.field_name(target, name) for name, field in (spec.fields.items() if spec else []) if field.type == "tags"}
     fields = []
     for map_program in program.maps:
         if map_program.target != target:
             continue
         for step in map_program.steps:
             if isinstance(step, ir.FieldStep) and step.field != map_program.key_field:
-                fields.append(engine.field_name(target, step.field))
+                fields.append(engine.names.field_name(target, step.field))
     return [field for field in dict.fromkeys(fields) if field not in tags]
