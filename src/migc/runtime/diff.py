@@ -105,15 +105,15 @@ async def _expected(engine: Engine, program: ir.MapProgram, links: dict[str, str
         except Exception as error:  # the diff shows it: this record would not load any more
             found[unit.sid] = (unit.first, {"(transform)": f"error: {error}"})
             continue
-        record = engine._wire_record(program.target, out)
+        record = engine.resolver.wire_record(program.target, out)
         steps = {s.field: s for s in program.steps if isinstance(s, ir.FieldStep) and s.ref is not None}
         for field, (values, fallback) in refs.items():
             ref = steps[field].ref
-            hit = await engine._lookup(ref, values)  # a link the target cannot search finds nothing, as in the load
+            hit = await engine.resolver.lookup(ref, values)  # a link the target cannot search finds nothing, as in the load
             if hit is None:
                 record[engine.names.field_name(program.target, field)] = to_wire(fallback)
             else:
-                record.update(engine.ref_fields(program.target, field, ref, hit))
+                record.update(engine.resolver.ref_fields(program.target, field, ref, hit))
         if program.merge:
             record.pop(engine.names.field_name(program.target, program.key_field), None)
         elif not program.key_field and program.target in engine.names.stamps:

@@ -40,14 +40,13 @@ from migc import ir
 from migc.catalog.schema import Catalog
 from migc.compiler.codegen import CompiledProgram, MapFunctions
 from migc.connectors.base import (
-    ConnectorError,
     RequestFailed,
     SourceConnector,
     TargetConnector,
     UnsupportedOperation,
 )
 from migc.connectors.results import OUTCOME_UNKNOWN, RecordResult
-from migc.runtime.builtins import BUILTINS, BuiltinError
+from migc.runtime.builtins import BuiltinError
 from migc.runtime.crash_hook import CrashHook
 from migc.runtime.flights import Flights
 from migc.runtime.interface import (
@@ -63,7 +62,6 @@ from migc.runtime.journal import (
     DeferredRef,
     IdLink,
     Journal,
-    LookupKey,
     Quarantined,
     Skipped,
     normalized_key,
@@ -77,8 +75,8 @@ from migc.runtime.records import (
     present,
     source_id,
     to_wire,
-    value_objects,
 )
+from migc.runtime.refs import RefResolver
 from migc.runtime.schema import SchemaPhase, TargetNames
 from migc.runtime.scratch import Counts, Grouping
 from migc.runtime.stages import Failure, Outcome, Pending, Plan, Unit
@@ -94,42 +92,10 @@ FLUSH_WINDOW = 4
 # Records the target answered `retryable` (after the connector's own retries) are sent again this
 # many times before they are left pending, which stops the run at the end of the phase.
 WRITE_ROUNDS = 3
-DEFERRED_PAGE = 500
-LOOKUP_CACHE_LIMIT = 50_000
+# The records a keyed upsert may update are journaled (for their before-images) this many at a time.
+PREEXISTING_PAGE = 500
 # Platforms whose records take tags only through the add-tags action, not in the record body.
 TAGS_BY_ACTION = frozenset({"zoho_crm"})
-
-
-def _cannot_look_up(error: ConnectorError) -> bool:
-    """Whether a failed lookup means "this target cannot search that object", not an outage."""
-    if isinstance(error, UnsupportedOperation):
-        return True
-    return isinstance(error, RequestFailed) and 400 <= error.status < 500 and error.status not in (401, 403, 408, 429)
-
-
-def _no_match_reason(ref: ir.RefLookup, values: tuple) -> str:
-    """Why a record whose ref matched nothing is quarantined, naming every link tried:
-    `ref contacts: no record matches cf_cio_id = 'x'`, or for a chain
-    `ref contacts else leads: no record matches cf_cio_id = 'x' in contacts, nor cf_cio_id = 'x' in leads`."""
-    pairs = ref.split(values)
-
-    def matches(link: ir.RefLink, link_values: tuple) -> str:
-        return ", ".join(f"{match.field} = {value!r}" for match, value in zip(link.matches, link_values))
-
-    if len(pairs) == 1:
-        link, link_values = pairs[0]
-        return f"ref {link.target}: no record matches {matches(link, link_values)}"
-    tried = ", nor ".join(f"{matches(link, link_values)} in {link.target}" for link, link_values in pairs)
-    return f"ref {' else '.join(link.target for link, _ in pairs)}: no record matches {tried}"
-
-
-class _Resolved(msgspec.Struct, kw_only=True):
-    record: dict[str, Any]
-    problem: tuple[str, Any] | None = None
-    deferred: list[tuple[str, list[Any], Any]] = msgspec.field(default_factory=list)
-    partial: bool = False
-    outside_sample: bool = False
-    reports: list[str] = msgspec.field(default_factory=list)
 
 
 class Engine:
@@ -156,9 +122,9 @@ class Engine:
         self.options = options
         self.emit = on_event or (lambda kind, data: None)
         self.names = TargetNames()
-        self._fuzzy_candidates: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        self._lookup_cache: dict[tuple[str, str, str], str | None] = {}
         self._warned: set[str] = set()
+        self.resolver = RefResolver(program=compiled.program, target=target, target_catalog=target_catalog, journal=journal,
+                                    names=self.names, sampling=options.sample is not None, emit=self.emit, warn=self._warn)
         self._crash = CrashHook()
         self._trace: set[tuple] | None = None
         # Quarantines, skips and audit rows wait for the next batch's transaction: one commit, not one each.
@@ -171,22 +137,6 @@ class Engine:
         self._in_flight: set[str] = set()  # source ids of batches being written
         self._content_check: set[str] = set()  # units of a crashed insert batch, to compare with the target
         self._can_list: dict[str, bool] = {}
-        program = compiled.program
-        self._loaded_objects = {m.target for m in program.maps if not m.merge}
-        self._ref_steps = {
-            m.id: {s.field: s for s in m.steps if isinstance(s, ir.FieldStep) and s.ref is not None} for m in program.maps
-        }
-        # Per target object, the fields refs and merges find its records by: indexed at load time.
-        self._indexed_fields: dict[str, set[str]] = {}
-        for m in program.maps:
-            if m.key_field:
-                self._indexed_fields.setdefault(m.target, set()).add(m.key_field)
-            for step in self._ref_steps[m.id].values():
-                for link in step.ref.links:
-                    for match in link.matches:
-                        if not match.fuzzy:
-                            self._indexed_fields.setdefault(link.target, set()).add(match.field)
-
     # ------------------------------------------------------------------ the run
 
     async def run(self) -> RunSummary:
@@ -366,7 +316,7 @@ class Engine:
         finally:
             if limit_counts is not None:
                 limit_counts.close()
-        await self._second_pass(program, plan, result)
+        await self.resolver.second_pass(program, plan, result)
         self._write_pending()
         balanced, accounted = self._balanced(result)
         self.journal.set_checkpoint(phase, "done" if balanced else "unbalanced", {**self._state(phase), "read": result.read})
@@ -456,7 +406,7 @@ class Engine:
         if stopping is not None:
             flag = program.flags[stopping]
             return Failure(reason=f"flag: {flag.message}", span=flag.span, kind=("flag", stopping))
-        resolved = await self._resolve(program, out, refs)
+        resolved = await self.resolver.resolve(program, out, refs)
         if resolved.problem is not None:
             return Failure(reason=resolved.problem[0], span=resolved.problem[1], kind=("ref", resolved.problem[0].split(":")[0]),
                             outside_sample=resolved.outside_sample)
@@ -529,179 +479,6 @@ class Engine:
             self._tags_of[program.target] = [self.names.field_name(program.target, name) for name, field in fields if field.type == "tags"]
         return self._tags_of[program.target]
 
-    # ------------------------------------------------------------------ refs
-
-    def _wire_record(self, target: str, out: dict[str, Any]) -> dict[str, Any]:
-        """The transform's output in the target's field names and wire shapes."""
-        spec = self.target_catalog.objects.get(target)
-        fields = spec.fields if spec is not None else {}
-        record = {}
-        for name, value in out.items():
-            field = fields.get(name)
-            if field is not None and field.type == "list" and field.item == "json" and "value" in field.fields and isinstance(value, list):
-                value = value_objects(value, primary="primary" in field.fields)
-            record[self.names.field_name(target, name)] = to_wire(value)
-        return record
-
-    async def _resolve(self, program: ir.MapProgram, out: dict[str, Any], refs: dict) -> _Resolved:
-        resolved = _Resolved(record=self._wire_record(program.target, out))
-        steps = self._ref_steps[program.id]
-        for field, (values, fallback) in refs.items():
-            step = steps[field]
-            ref = step.ref
-            wanted = any(present(v) for v in values)
-            if program.target in ref.targets and not program.merge:
-                # A record referring to another of its own kind (a manager): set after the phase's
-                # inserts, the whole chain then, so its links are still tried in order.
-                if wanted:
-                    resolved.deferred.append((field, [to_wire(v) for v in values], to_wire(fallback)))
-                continue
-            found = await self._lookup(ref, values, resolved.reports)
-            if found is None:
-                missing_loaded = wanted and any(target in self._loaded_objects for target in ref.targets)
-                if ref.quarantine:
-                    resolved.problem = (_no_match_reason(ref, values), step.span)
-                    resolved.outside_sample = missing_loaded and self.options.sample is not None
-                    return resolved
-                if missing_loaded and self.options.sample is not None:
-                    resolved.outside_sample = True
-                resolved.record[self.names.field_name(program.target, field)] = to_wire(fallback)
-                resolved.partial = resolved.partial or missing_loaded
-                continue
-            resolved.record.update(self.ref_fields(program.target, field, ref, found))
-            passed = ref.split(values)[: ref.links.index(found[0])]
-            if any(link.target in self._loaded_objects and any(present(v) for v in link_values) for link, link_values in passed):
-                # An earlier link's object is loaded by this run but did not hold the record (a
-                # sample may have left it out): as for a fallback, a later pass looks again.
-                resolved.partial = True
-        if resolved.outside_sample:
-            resolved.problem = ("ref outside the sample", None)
-        return resolved
-
-    async def _lookup(self, ref: ir.RefLookup, values: tuple, reports: list[str] | None = None) -> tuple[ir.RefLink, str] | None:
-        """The first link of the ref that finds a record, and the record's id; None when none does.
-        A link to an object the target cannot search (Pipedrive users) finds nothing: warned once,
-        and noted in `reports`."""
-        for link, link_values in ref.split(values):
-            try:
-                found = await self._lookup_link(link, link_values)
-            except (UnsupportedOperation, RequestFailed) as error:
-                if not _cannot_look_up(error) or link.target in self._loaded_objects:
-                    raise
-                self._warn(f"lookup:{link.target}", f"refs to {link.target} use their fallback: {error}")
-                if reports is not None:
-                    reports.append(f"ref {link.target} not looked up: {error}")
-                continue
-            if found is not None:
-                return link, found
-        return None
-
-    async def _lookup_link(self, link: ir.RefLink, values: tuple) -> str | None:
-        target_object = self.names.object_name(link.target)
-        for match, value in zip(link.matches, values):
-            if not present(value):
-                continue
-            key_field = self.names.field_name(link.target, match.field)
-            if match.fuzzy:
-                found = await self._fuzzy(target_object, key_field, str(value))
-            else:
-                found = self.journal.target_id(link.target, match.field, str(to_wire(value)))
-                if found is None:
-                    # Not loaded by this run, or loaded before this journal knew lookup keys, or by hand.
-                    found = await self._search(target_object, key_field, str(to_wire(value)))
-            if found is not None:
-                return found
-        return None
-
-    def ref_fields(self, target_object: str, mig_field: str, ref: ir.RefLookup, found: tuple[ir.RefLink, str]) -> dict[str, Any]:
-        """What a ref that found a record writes, in the target's field names: the lookup as the
-        target's API takes it, and the lookup's type field from the link that matched."""
-        link, record_id = found
-        fields = {self.names.field_name(target_object, mig_field): self.lookup_value(target_object, mig_field, link.target, record_id)}
-        if ref.type_field:
-            fields[self.names.field_name(target_object, ref.type_field)] = link.type_value
-        return fields
-
-    async def _search(self, target_object: str, field: str, value: str) -> str | None:
-        key = (target_object, field, normalized_key(value))
-        if key not in self._lookup_cache:
-            if len(self._lookup_cache) >= LOOKUP_CACHE_LIMIT:
-                self._lookup_cache.clear()
-            hits = await self.target.search(target_object, field, value)
-            self._lookup_cache[key] = str(hits[0]["id"]) if hits else None
-        return self._lookup_cache[key]
-
-    async def _fuzzy(self, target_object: str, field: str, value: str) -> str | None:
-        key = (target_object, field)
-        if key not in self._fuzzy_candidates:
-            candidates = []
-            async for record in self.target.list(target_object):
-                found = field_value(record, field)
-                if found:
-                    candidates.append((str(found), str(record["id"])))
-            self._fuzzy_candidates[key] = candidates
-        names = [name for name, _ in self._fuzzy_candidates[key]]
-        best = BUILTINS["fuzzy_match"](value, names)
-        if best is None:
-            return None
-        return next(record_id for name, record_id in self._fuzzy_candidates[key] if name == best)
-
-    def lookup_value(self, target_object: str, mig_field: str, referenced: str, record_id: str) -> Any:
-        """A lookup as the target's API takes it."""
-        platform = self.target_catalog.platform.name
-        if platform == "zoho_crm":
-            spec = self.target_catalog.objects.get(target_object)
-            field_spec = spec.fields.get(mig_field) if spec is not None else None
-            if field_spec is not None and len(field_spec.targets) > 1:  # polymorphic parent
-                return {"module": {"api_name": self.names.object_name(referenced)}, "id": record_id}
-            return {"id": record_id}
-        return int(record_id) if record_id.isdigit() else record_id
-
-    async def _second_pass(self, program: ir.MapProgram, plan: Plan, result: PhaseResult) -> None:
-        """Sets the self references of the phase's records, now that every record exists."""
-        steps = self._ref_steps[program.id]
-        after = 0
-        linked = unresolved = 0
-        while True:
-            page = self.journal.deferred_refs(program.id, after=after, limit=DEFERRED_PAGE)
-            if not page:
-                break
-            after = page[-1][0]
-            updates: dict[str, dict[str, Any]] = {}
-            done: list[str] = []
-            partial: list[str] = []
-            for _, deferred in page:
-                record_id = self.journal.target_for_source(program.id, deferred.source_id)
-                if record_id is None:
-                    done.append(deferred.source_id)
-                    continue
-                step = steps.get(deferred.field)
-                values, fallback = deferred.values
-                found = await self._lookup(step.ref, tuple(values)) if step is not None else None
-                if found is None:
-                    unresolved += 1
-                    partial.append(deferred.source_id)
-                    if fallback is None:
-                        done.append(deferred.source_id)
-                        continue
-                    fields = {self.names.field_name(program.target, deferred.field): fallback}
-                else:
-                    fields = self.ref_fields(program.target, deferred.field, step.ref, found)
-                updates.setdefault(record_id, {"id": record_id}).update(fields)
-                done.append(deferred.source_id)
-            ids = list(updates)
-            answers = await self.target.update(plan.target_object, [updates[i] for i in ids]) if ids else []
-            failed = {ids[a.index] for a in answers if not a.ok}
-            by_record = {self.journal.target_for_source(program.id, sid): sid for sid in done}
-            kept = {by_record[record_id] for record_id in failed if record_id in by_record}
-            with self.journal.transaction():
-                self.journal.clear_deferred(program.id, [sid for sid in done if sid not in kept])
-                self.journal.mark_partial(program.id, [sid for sid in partial if sid not in kept])
-            linked += len(ids) - len(failed)
-            result.pending += len(kept)
-        if linked or unresolved:
-            self.emit("second-pass", {"phase": program.id, "links": linked, "unresolved": unresolved})
-
     # ------------------------------------------------------------------ loading
 
     async def _remember_preexisting(self, program: ir.MapProgram, plan: Plan) -> None:
@@ -718,7 +495,7 @@ class Engine:
                 key = field_value(record, plan.identity)
                 if present(key) and str(record.get("id")) not in ours:
                     rows.append((str(key), str(record["id"]), record))
-                    if len(rows) >= DEFERRED_PAGE:
+                    if len(rows) >= PREEXISTING_PAGE:
                         self.journal.remember_preexisting(program.target, plan.identity, rows)
                         rows = []
         except UnsupportedOperation as error:
@@ -853,7 +630,7 @@ class Engine:
                 links.append(IdLink(map_id=phase, source_object=program.source, source_id=pending.sid, target_object=program.target,
                                     target_id=target_id, key_field=program.key_field or plan.identity, key_value=pending.identity,
                                     inserted=inserted, partial=pending.partial))
-                keys.extend(self._lookup_keys(program, pending, target_id))
+                keys.extend(self.resolver.lookup_keys(program, pending.out, target_id))
                 audit.append(AuditEntry(op="insert" if inserted else "update", phase=phase, map_id=phase, source_object=program.source,
                                         source_id=pending.sid, target_object=program.target, target_id=target_id))
                 deferred.extend(DeferredRef(map_id=phase, source_id=pending.sid, field=field, values=[values, fallback])
@@ -896,14 +673,6 @@ class Engine:
             self.journal.set_checkpoint(phase, "running", state)
         self._crash.reached("after-commit")
         self.emit("batch", {"phase": phase, "size": len(batch), "loaded": result.loaded, "quarantined": result.quarantined})
-
-    def _lookup_keys(self, program: ir.MapProgram, pending: Pending, target_id: str) -> list[LookupKey]:
-        keys = []
-        for field in self._indexed_fields.get(program.target, ()):
-            value = pending.out.get(field)
-            if present(value) and not isinstance(value, (list, dict)):
-                keys.append(LookupKey(target_object=program.target, field=field, value=str(to_wire(value)), target_id=target_id))
-        return keys
 
     def _field_span(self, program: ir.MapProgram, api_field: str | None):
         if not api_field:
@@ -997,7 +766,7 @@ class Engine:
         for index, pending in enumerate(batch):
             target_id = self.journal.target_id(program.target, program.key_field, pending.identity) if pending.identity else None
             if target_id is None and pending.identity:
-                target_id = await self._search(plan.target_object, plan.identity, pending.identity)
+                target_id = await self.resolver.search(plan.target_object, plan.identity, pending.identity)
             if target_id is None:
                 outcomes[index] = Outcome(outcome="skipped", message=f"no {program.target} record has {program.key_field} = {pending.identity!r}")
             else:
