@@ -77,6 +77,7 @@ from migc.runtime.records import (
     to_wire,
 )
 from migc.runtime.refs import RefResolver
+from migc.runtime.sampling import SampleSelection, ValuesTrace
 from migc.runtime.schema import SchemaPhase, TargetNames
 from migc.runtime.scratch import Counts, Grouping
 from migc.runtime.stages import Failure, Outcome, Pending, Plan, Unit
@@ -85,8 +86,6 @@ from migc.semantics.model import Model
 # Single-record APIs (Freshsales, Pipedrive) get this many records per connector call, which the
 # connector sends concurrently within its rate budget; batch APIs get their own batch size.
 SINGLE_RECORD_WINDOW = 50
-SAMPLE_SCAN_FACTOR = 20
-SAMPLE_MIN_SCAN = 1_000
 # Batches written at the same time; the connectors' rate limiters bound the calls actually in flight.
 FLUSH_WINDOW = 4
 # Records the target answered `retryable` (after the connector's own retries) are sent again this
@@ -126,7 +125,7 @@ class Engine:
         self.resolver = RefResolver(program=compiled.program, target=target, target_catalog=target_catalog, journal=journal,
                                     names=self.names, sampling=options.sample is not None, emit=self.emit, warn=self._warn)
         self._crash = CrashHook()
-        self._trace: set[tuple] | None = None
+        self._trace = ValuesTrace()
         # Quarantines, skips and audit rows wait for the next batch's transaction: one commit, not one each.
         self._pending_quarantine: list[Quarantined] = []
         self._pending_audit: list[AuditEntry] = []
@@ -144,7 +143,7 @@ class Engine:
         (with `.phases`, the results so far) when the operator must act before resuming."""
         self.journal.begin_pass(self.options.operator)
         phases: list[PhaseResult] = []
-        restore = self._install_tracing() if self.options.sample is not None else None
+        restore = self._trace.install(self.compiled) if self.options.sample is not None else None
         try:
             await SchemaPhase(changes=self.model.schema, maps=self.compiled.program.maps, target=self.target, journal=self.journal,
                               names=self.names, emit=self.emit, warn=self._warn).run()
@@ -241,22 +240,15 @@ class Engine:
         flights = Flights()
         self._in_flight = flights.sids
         limit_counts = Counts() if functions.limit_key is not None else None
-        sample = self.options.sample
-        window = max(SAMPLE_SCAN_FACTOR * sample, SAMPLE_MIN_SCAN) if sample is not None else 0
-        covered: set[tuple] = set()
-        scanned = taken = 0
+        sample = SampleSelection(self.options.sample) if self.options.sample is not None else None
         try:
             async for unit in self._units(program, functions):
                 if sample is not None:
-                    scanned += 1
-                    if taken >= sample and scanned > window:
+                    if not sample.scan():
                         break
                     pending, hits = await self._evaluate_for_sample(program, functions, unit)
-                    new = hits - covered
-                    if pending is _LEFT_OUT or (taken >= sample and not new):
+                    if not sample.take(pending, hits):
                         continue
-                    covered |= hits
-                    taken += 1
                 else:
                     pending = None
                 result.read += 1
@@ -432,45 +424,7 @@ class Engine:
         """Evaluates a unit with the values-table trace on: (its pending or failure, what it covers)."""
         if unit.error:
             return None, {("decode",)}
-        self._trace = set()
-        try:
-            evaluated = await self._evaluate(program, functions, unit)
-        finally:
-            hits, self._trace = self._trace, None
-        if isinstance(evaluated, Failure):
-            if evaluated.outside_sample:
-                return _LEFT_OUT, set()
-            hits.add(evaluated.kind)
-        else:
-            hits.update(("report", message) for message in evaluated.reports)
-        return evaluated, hits
-
-    def _install_tracing(self) -> Callable[[], None]:
-        """Wraps the generated values-table functions so a sample sees which entries a unit hits."""
-        namespace = self.compiled.namespace
-        originals: dict[str, Any] = {}
-        for index, table in enumerate(self.compiled.program.values):
-            name = f"V{index}"
-            original = namespace.get(name)
-            if original is None:
-                continue
-            originals[name] = original
-            keys = [key for key, _ in table.entries]
-            namespace[name] = self._traced(table.name, keys, original)
-
-        def restore() -> None:
-            namespace.update(originals)
-
-        return restore
-
-    def _traced(self, table: str, keys: list[Any], original: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        def traced(value: Any) -> Any:
-            if self._trace is not None:
-                entry = next((key for key in keys if key == value and type(key) is type(value)), _ELSE) if value is not None else None
-                self._trace.add(("values", table, repr(entry)))
-            return original(value)
-
-        return traced
+        return await self._trace.covering(self._evaluate(program, functions, unit))
 
     def _tag_fields(self, program: ir.MapProgram) -> list[str]:
         if program.target not in self._tags_of:
@@ -825,10 +779,6 @@ class Engine:
         self._pending_audit = []
         self._pending_skips = []
         self._unflushed = set()
-
-
-_LEFT_OUT = Failure(reason="outside the sample")
-_ELSE = "else"
 
 
 def _location(span) -> str:
