@@ -40,7 +40,6 @@ from migc import ir
 from migc.catalog.schema import Catalog
 from migc.compiler.codegen import CompiledProgram, MapFunctions
 from migc.connectors.base import (
-    RequestFailed,
     SourceConnector,
     TargetConnector,
     UnsupportedOperation,
@@ -48,6 +47,7 @@ from migc.connectors.base import (
 from migc.connectors.results import OUTCOME_UNKNOWN, RecordResult
 from migc.runtime.builtins import BuiltinError
 from migc.runtime.crash_hook import CrashHook
+from migc.runtime.dispositions import Backlog, hold, location
 from migc.runtime.flights import Flights
 from migc.runtime.interface import (
     Event,
@@ -64,10 +64,8 @@ from migc.runtime.journal import (
     Journal,
     Quarantined,
     Skipped,
-    normalized_key,
 )
 from migc.runtime.records import (
-    content_print,
     decoder_for,
     field_value,
     group_sid,
@@ -76,6 +74,7 @@ from migc.runtime.records import (
     source_id,
     to_wire,
 )
+from migc.runtime.recovery import Recovery
 from migc.runtime.refs import RefResolver
 from migc.runtime.sampling import SampleSelection, ValuesTrace
 from migc.runtime.schema import SchemaPhase, TargetNames
@@ -126,16 +125,11 @@ class Engine:
                                     names=self.names, sampling=options.sample is not None, emit=self.emit, warn=self._warn)
         self._crash = CrashHook()
         self._trace = ValuesTrace()
-        # Quarantines, skips and audit rows wait for the next batch's transaction: one commit, not one each.
-        self._pending_quarantine: list[Quarantined] = []
-        self._pending_audit: list[AuditEntry] = []
-        self._pending_skips: list[Skipped] = []
-        self._unflushed: set[str] = set()  # source ids whose disposition waits in the lists above
+        self._backlog = Backlog(journal, options.operator)
+        self._recovery = Recovery(target=target, journal=journal, emit=self.emit)
         self._tags_of: dict[str, list[str]] = {}
         self._next_batch: dict[str, int] = {}
         self._in_flight: set[str] = set()  # source ids of batches being written
-        self._content_check: set[str] = set()  # units of a crashed insert batch, to compare with the target
-        self._can_list: dict[str, bool] = {}
     # ------------------------------------------------------------------ the run
 
     async def run(self) -> RunSummary:
@@ -231,7 +225,7 @@ class Engine:
             released = self.journal.release_held(phase)
             if released:
                 self.emit("released", {"phase": phase, "units": released})
-        known = await self._recover_open_batches(program, plan)
+        known = await self._recovery.open_batches(program, plan)
         if plan.op == "upsert" and program.key_field:
             await self._remember_preexisting(program, plan)
         batch: dict[str, Pending] = {}
@@ -253,13 +247,13 @@ class Engine:
                     pending = None
                 result.read += 1
                 if unit.error:
-                    self._quarantine(program, unit.sid, unit.first, unit.error, unit.span)
+                    self._backlog.quarantine(program, unit.sid, unit.first, unit.error, unit.span)
                     result.quarantined += 1
                     continue
                 if limit_counts is not None:
                     group = functions.limit_key(unit.first)
                     if limit_counts.add(group) > (program.limit or 0):
-                        self._skip(program, unit.sid, f"over the limit of {program.limit} per {group}")
+                        self._backlog.skip(program, unit.sid, f"over the limit of {program.limit} per {group}")
                         result.skipped += 1
                         continue
                 if unit.sid in batch:
@@ -278,7 +272,7 @@ class Engine:
                 if pending is None:
                     pending = await self._evaluate(program, functions, unit)
                 if isinstance(pending, Failure):
-                    self._quarantine(program, unit.sid, unit.first, pending.reason, pending.span)
+                    self._backlog.quarantine(program, unit.sid, unit.first, pending.reason, pending.span)
                     result.quarantined += 1
                     continue
                 if disposition in ("linked", "partial"):
@@ -286,9 +280,9 @@ class Engine:
                 elif unit.sid in known:
                     pending.known_id, pending.recovered = known[unit.sid], True
                 for message in pending.reports:
-                    self._audit("report", program, unit.sid, detail=message)
+                    self._backlog.audit("report", program, unit.sid, detail=message)
                     result.reported += 1
-                if unit.sid in self._content_check:
+                if unit.sid in self._recovery.content_check:
                     checking.append(pending)  # sent before a crash, maybe created: compared with the target at the end
                     continue
                 batch[unit.sid] = pending
@@ -296,7 +290,7 @@ class Engine:
                     await self._dispatch(program, plan, list(batch.values()), result, flights)
                     batch = {}
             if checking:
-                found = await self._find_by_content(plan, checking)
+                found = await self._recovery.find_by_content(plan, checking)
                 self.emit("content-check", {"phase": phase, "units": len(checking), "found": len(found)})
                 for pending in checking:
                     if pending.sid in found:
@@ -309,7 +303,7 @@ class Engine:
             if limit_counts is not None:
                 limit_counts.close()
         await self.resolver.second_pass(program, plan, result)
-        self._write_pending()
+        self._backlog.write()
         balanced, accounted = self._balanced(result)
         self.journal.set_checkpoint(phase, "done" if balanced else "unbalanced", {**self._state(phase), "read": result.read})
         self.emit("phase-end", {"phase": phase, "accounted": accounted, **msgspec.structs.asdict(result)})
@@ -320,7 +314,7 @@ class Engine:
     def _disposition(self, phase: str, sid: str) -> tuple[str | None, bool]:
         """(the unit's disposition, whether this pass wrote it). Dispositions not yet committed
         are the current batch's; the journal holds the rest, so memory stays flat."""
-        if sid in self._unflushed or sid in self._in_flight:
+        if self._backlog.holds(sid) or sid in self._in_flight:
             return "quarantined", True
         return self.journal.disposition(phase, sid)
 
@@ -457,66 +451,6 @@ class Engine:
         self.journal.remember_preexisting(program.target, plan.identity, rows)
         self.journal.set_checkpoint(marker, "done", {})
 
-    async def _recover_open_batches(self, program: ir.MapProgram, plan: Plan) -> dict[str, str]:
-        """Settles batches a crash left open: upserts and updates are simply sent again; inserts
-        are looked up by key or stamp (found ones are updated, not inserted again); inserts that
-        cannot be looked up are held for review. Returns source id -> found target id."""
-        opened = self.journal.open_batches(program.id)
-        if not opened:
-            return {}
-        known: dict[str, str] = {}
-        held: list[Quarantined] = []
-        self._content_check = set()
-        if plan.op == "create":
-            wanted = {identity: sid for _, entries in opened for sid, identity in entries if identity}
-            found = await self._find(plan, set(wanted)) if wanted else {}
-            if found is None:  # keyed, but nothing to look the keys up with: as if unkeyed
-                found = {}
-                unknown = set(wanted.values())
-            else:
-                unknown = set()
-            known = {wanted[identity]: target_id for identity, target_id in found.items()}
-            unkeyed = [sid for _, entries in opened for sid, identity in entries
-                       if (not identity or sid in unknown) and self.journal.disposition(program.id, sid)[0] is None]
-            if unkeyed and await self._listable(plan):
-                self._content_check = set(unkeyed)  # checked by content when their units come by
-            else:
-                held = [self._held(program, sid, {}, "was sent in a batch a crash interrupted") for sid in unkeyed]
-        with self.journal.transaction():
-            self.journal.quarantine(held)
-            for number, _ in opened:
-                self.journal.end_batch(program.id, number)
-        self.emit("recovered", {"phase": program.id, "batches": len(opened), "found": len(known), "held": len(held)})
-        return known
-
-    def _held(self, program: ir.MapProgram, sid: str, record: dict[str, Any], what: str) -> Quarantined:
-        reason = (f"{what}; {program.target} records cannot be looked up (no key, no stamp field, no list to compare with), "
-                  "so whether it was created is unknown: check the target, then `migc run --resume --resend-in-doubt` to send it again")
-        return Quarantined(phase=program.id, map_id=program.id, source_object=program.source, source_id=sid, reason=reason,
-                           location="", record=jsonable(record), held=True)
-
-    async def _find(self, plan: Plan, identities: set[str]) -> dict[str, str] | None:
-        """Target ids of the records whose identity field holds one of `identities`; None when
-        the target can neither search nor list the object (the outcome stays unknown)."""
-        found: dict[str, str] = {}
-        wanted = {normalized_key(i): i for i in identities}
-        try:
-            for identity in sorted(identities):
-                hits = await self.target.search(plan.target_object, plan.identity, identity)
-                if hits:
-                    found[identity] = str(hits[0]["id"])
-            return found
-        except UnsupportedOperation:
-            pass
-        try:
-            async for record in self.target.list(plan.target_object):
-                value = field_value(record, plan.identity)
-                if present(value) and normalized_key(value) in wanted:
-                    found[wanted[normalized_key(value)]] = str(record["id"])
-        except UnsupportedOperation:
-            return None
-        return found
-
     async def _dispatch(self, program: ir.MapProgram, plan: Plan, batch: list[Pending], result: PhaseResult, flights: Flights) -> None:
         """Starts writing a batch while the next one is prepared, up to FLUSH_WINDOW batches in
         flight (targets answer slower than the engine transforms). A batch sharing a key with
@@ -533,37 +467,10 @@ class Engine:
         self._next_batch[phase] = number + 1
         flights.start(self._flush(program, plan, batch, result, number), batch)
 
-    async def _listable(self, plan: Plan) -> bool:
-        """Whether the target can list the object (to compare records by content)."""
-        if plan.target_object not in self._can_list:
-            try:
-                async for _ in self.target.list(plan.target_object):
-                    break
-                self._can_list[plan.target_object] = True
-            except (UnsupportedOperation, RequestFailed):
-                self._can_list[plan.target_object] = False
-        return self._can_list[plan.target_object]
-
-    async def _find_by_content(self, plan: Plan, pending: list[Pending]) -> dict[str, str]:
-        """Source id -> target id of records created before a crash or a lost reply, for objects
-        with neither key nor stamp: the target record holding every value written, that no
-        unit of this run is linked to. Identical records are matched one to one."""
-        wanted: dict[str, list[Pending]] = {}
-        for item in pending:
-            wanted.setdefault(content_print(item.record, item.record), []).append(item)
-        found: dict[str, str] = {}
-        fields = {name for item in pending for name in item.record}
-        async for record in self.target.list(plan.target_object):
-            print_ = content_print({name: field_value(record, name) for name in fields}, pending[0].record)
-            waiting = wanted.get(print_)
-            if waiting and not self.journal.is_linked(plan.target_object_mig, str(record["id"])):
-                found[waiting.pop(0).sid] = str(record["id"])
-        return found
-
     async def _flush(self, program: ir.MapProgram, plan: Plan, batch: list[Pending], result: PhaseResult, number: int) -> None:
         phase = program.id
         with self.journal.transaction():
-            self._write_pending()
+            self._backlog.write()
             self.journal.begin_batch(phase, number, [[p.sid, p.identity] for p in batch])
             if plan.op == "upsert" and program.key_field:
                 for pending in batch:
@@ -600,7 +507,7 @@ class Engine:
                                         target_object=program.target, detail=outcome.message or ""))
                 result.skipped += 1
             elif outcome.outcome == "held":
-                held.append(self._held(program, pending.sid, pending.first, f"its write failed ({outcome.message})"))
+                held.append(hold(program, pending.sid, pending.first, f"its write failed ({outcome.message})"))
                 result.held += 1
             elif outcome.outcome == "pending":
                 result.pending += 1
@@ -610,7 +517,7 @@ class Engine:
                 quarantined.append(Quarantined(
                     phase=phase, map_id=phase, source_object=program.source, source_id=pending.sid,
                     reason=f"{program.target} refused the record{where}: {outcome.code or outcome.outcome} {outcome.message or ''}".strip(),
-                    location=_location(span), record=jsonable(pending.first)))
+                    location=location(span), record=jsonable(pending.first)))
                 audit.append(AuditEntry(op="quarantine", phase=phase, map_id=phase, source_object=program.source,
                                         source_id=pending.sid, target_object=program.target, detail=outcome.code or outcome.outcome))
                 result.quarantined += 1
@@ -653,29 +560,12 @@ class Engine:
                 elif answer.outcome == "failed" and answer.code == OUTCOME_UNKNOWN:
                     unknown.append(index)
             if unknown:
-                # An insert whose reply was lost: look it up before anything is sent again.
-                checkable = {batch[i].identity for i in unknown if batch[i].identity}
-                found = await self._find(plan, checkable) if checkable else {}
-                if found is None:  # keyed, but nothing to look the keys up with: held below
-                    found = {}
-                    unknown_keys = checkable
-                else:
-                    unknown_keys = set()
-                unkeyed = [batch[i] for i in unknown if not batch[i].identity]
-                by_content = await self._find_by_content(plan, unkeyed) if unkeyed and await self._listable(plan) else None
-                for index in unknown:
-                    pending = batch[index]
-                    if pending.identity in unknown_keys or (not pending.identity and by_content is None):
-                        outcomes[index] = Outcome(outcome="held", message="the reply to its insert was lost")
-                    elif not pending.identity:
-                        if pending.sid in by_content:
-                            outcomes[index] = Outcome(outcome="created", target_id=by_content[pending.sid], code="FOUND_BY_CONTENT")
-                        else:
-                            retry.append(index)
-                    elif pending.identity in found:
-                        outcomes[index] = Outcome(outcome="created", target_id=found[pending.identity], code="FOUND_AFTER_CHECK")
-                    else:
+                # An insert whose reply was lost: looked up before anything is sent again.
+                for index, settled in zip(unknown, await self._recovery.lost_replies(plan, [batch[i] for i in unknown])):
+                    if settled is None:
                         retry.append(index)
+                    else:
+                        outcomes[index] = settled
             todo = sorted(retry)
             if todo:
                 self.emit("retry", {"phase": program.id, "records": len(todo), "round": round_number + 1})
@@ -750,39 +640,8 @@ class Engine:
         for (pending, _), answer in zip(work, answers):
             if not answer.ok:
                 refused += 1
-                self._audit("report", program, pending.sid, detail=f"tags {', '.join(pending.tags)} not added: {answer.code} {answer.message or ''}".strip())
+                self._backlog.audit("report", program, pending.sid, detail=f"tags {', '.join(pending.tags)} not added: {answer.code} {answer.message or ''}".strip())
         return refused
-
-    # ------------------------------------------------------------------ journal helpers
-
-    def _quarantine(self, program, sid: str, record: Any, reason: str, span) -> None:
-        self._pending_quarantine.append(Quarantined(phase=program.id, map_id=program.id, source_object=program.source, source_id=sid,
-                                                    reason=reason, location=_location(span), record=jsonable(record)))
-        self._unflushed.add(sid)
-        self._audit("quarantine", program, sid, detail=reason)
-
-    def _skip(self, program, sid: str, reason: str) -> None:
-        self._pending_skips.append(Skipped(map_id=program.id, source_id=sid, reason=reason))
-        self._unflushed.add(sid)
-        self._audit("skip", program, sid, detail=reason)
-
-    def _audit(self, op: str, program, sid: str, detail: str = "") -> None:
-        self._pending_audit.append(AuditEntry(op=op, phase=program.id, map_id=program.id, source_object=program.source,  # type: ignore[arg-type]
-                                              source_id=sid, target_object=program.target, detail=detail))
-
-    def _write_pending(self) -> None:
-        with self.journal.transaction():
-            self.journal.quarantine(self._pending_quarantine)
-            self.journal.skip(self._pending_skips)
-            self.journal.audit(self._pending_audit, self.options.operator)
-        self._pending_quarantine = []
-        self._pending_audit = []
-        self._pending_skips = []
-        self._unflushed = set()
-
-
-def _location(span) -> str:
-    return f"{span.file}:{span.line}:{span.column}" if span is not None else ""
 
 
 def _line(span) -> int:
