@@ -97,7 +97,7 @@ async def _expected(engine: Engine, program: ir.MapProgram, links: dict[str, str
     functions = engine.compiled.maps[program.id]
     found: dict[str, tuple[dict, dict[str, Any]]] = {}
     tag_fields = engine._tag_fields(program) if engine.target.platform in TAGS_BY_ACTION else []
-    async for unit in engine._units(program, functions):
+    async for unit in engine.units.read(program, functions):
         if unit.sid not in links or unit.sid in found or unit.error:
             continue
         try:

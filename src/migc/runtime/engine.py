@@ -1,28 +1,23 @@
 """The interpreter's run loop: extract, transform and load in dependency order, journaled.
 
-Phases: the schema phase creates the custom modules, fields and picklist options the file
-declares (and a source-id stamp field on objects that keyless maps load), recording the API
-names the target assigns; what the target's API cannot create (a lookup field, a Freshsales
-module) is listed as admin steps and the run stops until they are done. Then one phase per map,
-in load order (creating maps before the `merge` maps of the same object): source records stream
-through routing, grouping, `limit`, the generated transform, flags and ref resolution into full
-batches.
+A run is the schema phase (`runtime/schema.py`), then one phase per map, in load order (creating
+maps before the `merge` maps of the same object). A map phase reads the map's units
+(`runtime/units.py`), takes every unit of a full run or a sample's (`runtime/sampling.py`),
+applies `limit`, the generated transform, flags and ref resolution (`runtime/refs.py`), and writes
+full batches, several at a time (`runtime/flights.py`).
 
 Every write is idempotent or checked: an upsert by the map's `key` (else the stamp), an update by
 id for records the journal already links, or, where the target has no upsert for the object, an
 insert whose doubtful outcome (a lost reply, a crash) is checked by looking the key or stamp up
-before anything is resent. A batch is journaled as open before it is sent and closed with its
-results in one transaction; a resumed run checks the records of an open batch and skips every
-unit that already has a disposition. Records of objects that can be neither upserted nor looked
-up are *held* in quarantine when their outcome is unknown, never resent blindly.
+before anything is resent (`runtime/recovery.py`). A batch is journaled as open before it is sent
+and closed with its results in one transaction; a resumed run checks the records of an open batch
+and skips every unit that already has a disposition. Records of objects that can be neither
+upserted nor looked up are *held* in quarantine when their outcome is unknown, never resent blindly.
 
-Sample runs take, per map, the first `sample` units plus the first unit (within the first
-`SAMPLE_SCAN_FACTOR` x `sample` units read, at least `SAMPLE_MIN_SCAN`) that exercises each
-values-table entry (or `else`), each flag and each kind of failure not yet covered, and leave out
-units whose ref points at a record this run loads but the sample does not. A ref chain that finds
-its record through a later link, after an earlier link to an object this run loads found nothing,
-is loaded `partial` (as a ref that fell back is): the next pass resolves it again, so a sample
-then a full run end as one full run even where the earlier object holds the record after all.
+A ref chain that finds its record through a later link, after an earlier link to an object this
+run loads found nothing, is loaded `partial` (as a ref that fell back is): the next pass resolves
+it again, so a sample then a full run end as one full run even where the earlier object holds the
+record after all.
 
 After each phase of a full run the phase must reconcile (source units = loaded + quarantined +
 skipped, and nothing left pending); otherwise the run stops with `PhaseUnbalanced`, resumable.
@@ -31,7 +26,6 @@ skipped, and nothing left pending); otherwise the run stops with `PhaseUnbalance
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import msgspec
@@ -39,47 +33,21 @@ import msgspec
 from migc import ir
 from migc.catalog.schema import Catalog
 from migc.compiler.codegen import CompiledProgram, MapFunctions
-from migc.connectors.base import (
-    SourceConnector,
-    TargetConnector,
-    UnsupportedOperation,
-)
+from migc.connectors.base import SourceConnector, TargetConnector, UnsupportedOperation
 from migc.connectors.results import OUTCOME_UNKNOWN, RecordResult
-from migc.runtime.builtins import BuiltinError
 from migc.runtime.crash_hook import CrashHook
 from migc.runtime.dispositions import Backlog, hold, location
 from migc.runtime.flights import Flights
-from migc.runtime.interface import (
-    Event,
-    PhaseResult,
-    PhaseUnbalanced,
-    RunOptions,
-    RunStopped,
-    RunSummary,
-)
-from migc.runtime.journal import (
-    AuditEntry,
-    DeferredRef,
-    IdLink,
-    Journal,
-    Quarantined,
-    Skipped,
-)
-from migc.runtime.records import (
-    decoder_for,
-    field_value,
-    group_sid,
-    jsonable,
-    present,
-    source_id,
-    to_wire,
-)
+from migc.runtime.interface import Event, PhaseResult, PhaseUnbalanced, RunOptions, RunStopped, RunSummary
+from migc.runtime.journal import AuditEntry, DeferredRef, IdLink, Journal, Quarantined, Skipped
+from migc.runtime.records import field_value, jsonable, present, to_wire
 from migc.runtime.recovery import Recovery
 from migc.runtime.refs import RefResolver
 from migc.runtime.sampling import SampleSelection, ValuesTrace
 from migc.runtime.schema import SchemaPhase, TargetNames
-from migc.runtime.scratch import Counts, Grouping
+from migc.runtime.scratch import Counts
 from migc.runtime.stages import Failure, Outcome, Pending, Plan, Unit
+from migc.runtime.units import UnitReader
 from migc.semantics.model import Model
 
 # Single-record APIs (Freshsales, Pipedrive) get this many records per connector call, which the
@@ -97,6 +65,9 @@ TAGS_BY_ACTION = frozenset({"zoho_crm"})
 
 
 class Engine:
+    """Runs a compiled program from a source to a target (`run`); the commands that look at a run
+    afterwards (diff, reconcile, rollback) use its names, map order, units and refs."""
+
     def __init__(
         self,
         *,
@@ -119,17 +90,19 @@ class Engine:
         self.journal = journal
         self.options = options
         self.emit = on_event or (lambda kind, data: None)
-        self.names = TargetNames()
         self._warned: set[str] = set()
+        self.names = TargetNames()
+        self.units = UnitReader(compiled=compiled, source_catalog=source_catalog, source=source, since=options.since)
         self.resolver = RefResolver(program=compiled.program, target=target, target_catalog=target_catalog, journal=journal,
                                     names=self.names, sampling=options.sample is not None, emit=self.emit, warn=self._warn)
-        self._crash = CrashHook()
-        self._trace = ValuesTrace()
-        self._backlog = Backlog(journal, options.operator)
         self._recovery = Recovery(target=target, journal=journal, emit=self.emit)
+        self._backlog = Backlog(journal, options.operator)
+        self._trace = ValuesTrace()
+        self._crash = CrashHook()
         self._tags_of: dict[str, list[str]] = {}
         self._next_batch: dict[str, int] = {}
         self._in_flight: set[str] = set()  # source ids of batches being written
+
     # ------------------------------------------------------------------ the run
 
     async def run(self) -> RunSummary:
@@ -205,7 +178,7 @@ class Engine:
         op = self._state(program.id).get("op", op)
         size = max(1, self.target.batch_size(target_object, "update" if op == "merge" else "upsert"))
         return Plan(target_object=target_object, target_object_mig=program.target, op=op, identity=identity,
-                     batch_size=size if size > 1 else SINGLE_RECORD_WINDOW)
+                    batch_size=size if size > 1 else SINGLE_RECORD_WINDOW)
 
     async def map_phase(self, program: ir.MapProgram) -> PhaseResult:
         phase = program.id
@@ -236,7 +209,7 @@ class Engine:
         limit_counts = Counts() if functions.limit_key is not None else None
         sample = SampleSelection(self.options.sample) if self.options.sample is not None else None
         try:
-            async for unit in self._units(program, functions):
+            async for unit in self.units.read(program, functions):
                 if sample is not None:
                     if not sample.scan():
                         break
@@ -318,67 +291,6 @@ class Engine:
             return "quarantined", True
         return self.journal.disposition(phase, sid)
 
-    async def _units(self, program: ir.MapProgram, functions: MapFunctions) -> AsyncIterator[Unit]:
-        """Every unit of work of `program`: records, or groups of records for `summarize`, after
-        routing and `distinct`, in source order (groups in the order of their first record)."""
-        id_field = self._source_id_field(program.source)
-        decode = decoder_for(self.source_catalog.objects.get(program.source))
-        others = self._earlier_routes(program)
-        seen: set[tuple] = set()
-        grouping = Grouping() if program.grouping == "summarize" else None
-        try:
-            async for raw in self.source.read(program.source, since=self.options.since):
-                try:
-                    record = decode(raw)
-                except BuiltinError as error:
-                    yield Unit(sid=source_id(raw, id_field), first=raw, error=str(error))
-                    continue
-                try:
-                    if functions.route is not None and not functions.route(record):
-                        continue
-                    if program.route == "otherwise" and any(route(record) for route in others):
-                        continue
-                    key = functions.group_key(record) if program.grouping else None
-                except Exception as error:  # a route or group key that fails on a bad value
-                    yield Unit(sid=source_id(raw, id_field), first=raw, error=str(error) or type(error).__name__,
-                                span=self.compiled.span_of(error))
-                    continue
-                if grouping is not None:
-                    grouping.add(key, raw)
-                    continue
-                if program.grouping == "distinct":
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    sid = group_sid(key)
-                else:
-                    sid = source_id(record, id_field)
-                yield Unit(sid=sid, payload=record, first=record)
-            if grouping is not None:
-                for key, raws in grouping.groups():
-                    members = [decode(raw) for raw in raws]
-                    yield Unit(sid=key, payload=members, first=members[0])
-        finally:
-            if grouping is not None:
-                grouping.close()
-
-    def _earlier_routes(self, program: ir.MapProgram) -> list[Callable[[dict], bool]]:
-        if program.route != "otherwise":
-            return []
-        routes = []
-        for other in self.compiled.program.maps:
-            if other.id == program.id:
-                break
-            if other.source == program.source and other.route == "where":
-                route = self.compiled.maps[other.id].route
-                if route is not None:
-                    routes.append(route)
-        return routes
-
-    def _source_id_field(self, source_object: str) -> str:
-        spec = self.source_catalog.objects.get(source_object)
-        return spec.id_field if spec is not None else ""
-
     # ------------------------------------------------------------------ evaluating a unit
 
     async def _evaluate(self, program: ir.MapProgram, functions: MapFunctions, unit: Unit) -> Pending | Failure:
@@ -395,7 +307,7 @@ class Engine:
         resolved = await self.resolver.resolve(program, out, refs)
         if resolved.problem is not None:
             return Failure(reason=resolved.problem[0], span=resolved.problem[1], kind=("ref", resolved.problem[0].split(":")[0]),
-                            outside_sample=resolved.outside_sample)
+                           outside_sample=resolved.outside_sample)
         record = resolved.record
         tags: list[str] = []
         if self.target.platform in TAGS_BY_ACTION:
@@ -412,7 +324,7 @@ class Engine:
             record[self.names.stamps[program.target]] = identity
         reports = [f"flag: {flag.message}" for flag in flagged] + resolved.reports
         return Pending(sid=unit.sid, record=record, out=out, first=unit.first, identity=identity, tags=list(dict.fromkeys(tags)),
-                        deferred=resolved.deferred, partial=resolved.partial, reports=reports)
+                       deferred=resolved.deferred, partial=resolved.partial, reports=reports)
 
     async def _evaluate_for_sample(self, program, functions, unit: Unit) -> tuple[Any, set[tuple]]:
         """Evaluates a unit with the values-table trace on: (its pending or failure, what it covers)."""

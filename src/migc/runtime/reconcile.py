@@ -45,7 +45,7 @@ async def reconcile_run(session) -> list[PhaseBalance]:
     for program in engine.ordered_maps():
         functions = session.compiled.maps[program.id]
         units = with_disposition = 0
-        async for unit in engine._units(program, functions):
+        async for unit in engine.units.read(program, functions):
             units += 1
             if journal.disposition(program.id, unit.sid)[0] is not None:
                 with_disposition += 1
