@@ -28,12 +28,12 @@ class Recovery:
         """Settles batches a crash left open: upserts and updates are simply sent again; inserts
         are looked up by key or stamp (found ones are updated, not inserted again); inserts that
         cannot be looked up are held for review. Returns source id -> found target id."""
+        self.content_check = set()  # a phase's own: the next phase may read the same source ids
         opened = self.journal.open_batches(program.id)
         if not opened:
             return {}
         known: dict[str, str] = {}
         held: list[Quarantined] = []
-        self.content_check = set()
         if plan.op == "create":
             wanted = {identity: sid for _, entries in opened for sid, identity in entries if identity}
             found = await self.find(plan, set(wanted)) if wanted else {}
