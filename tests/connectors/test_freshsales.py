@@ -134,8 +134,6 @@ class TestWrites:
             await fs.connector.create_module(ModuleDefinition(singular_label="W", plural_label="Ws"))
         with pytest.raises(UnsupportedOperation, match="unknown object"):
             await fs.connector.create("Not-A-Module", [{}])
-        with pytest.raises(UnsupportedOperation, match="selector/owners"):
-            await fs.connector.search("users", "email", "a@example.com")
         with pytest.raises(UnsupportedOperation, match="no upsert and no key search"):
             await fs.connector.upsert("tasks", [{"title": "x"}], ["title"])
         with pytest.raises(UnsupportedOperation, match="cannot search"):
@@ -335,6 +333,22 @@ class TestActivities:
                       fs.connector.delete("sales_activity_types", ["1"])):
             with pytest.raises(UnsupportedOperation, match="Admin Settings"):
                 await write
+
+    async def test_owners_are_read_from_the_selector_and_records_take_their_ids(self, fs: Harness) -> None:
+        """`ref users by email = owner`: the users come from /selector/owners (answered under
+        "users"); an `owner_id` that is none of theirs is refused."""
+        admin = (await fs.connector.search("users", "email", " ADMIN@acme.example "))[0]
+        assert admin["display_name"] == "Account Admin" and admin["id"] not in (0, 1)
+        assert await fs.connector.search("users", "email", "nobody@acme.example") == []
+        assert await fs.connector.get("users", [str(admin["id"])]) == [admin]
+        assert {e.path for e in fs.traffic} == {"/crm/sales/api/selector/owners"}
+        results = await fs.connector.create("contacts", [
+            {"last_name": "Owned", "email": "owned@example.com", "owner_id": admin["id"]},
+            {"last_name": "Orphan", "email": "orphan@example.com", "owner_id": 12345},
+        ])
+        assert [(r.outcome, r.field) for r in results] == [("created", None), ("invalid", "owner_id")]
+        with pytest.raises(UnsupportedOperation, match="Admin Settings"):
+            await fs.connector.create("users", [{"email": "new@acme.example"}])
 
     async def test_selector_lists_follow_the_account(self) -> None:
         """An account that renamed its types answers with its own; one that serves the selector

@@ -12,7 +12,10 @@
   appointments, sales_activities and lists at `/api/<object>`; any other lower-case name is a
   custom module whose records live at `/api/custom_module/<entity_name>`.
 - Selector objects are the account's own choices, read and never written: sales_activity_types
-  (`GET /api/selector/sales_activity_types`, answered `{"sales_activity_types": [{id, name, ...}]}`).
+  (`GET /api/selector/sales_activity_types`, answered `{"sales_activity_types": [{id, name, ...}]}`)
+  and users, the owners records take in `owner_id` (`GET /api/selector/owners`, answered
+  `{"users": [{id, display_name, email, ...}]}`: the key is unconfirmed, so an answer's only list
+  is taken whatever its key).
   The notes see both `/selector/` and `/selectors/` in public code (unconfirmed which account
   serves which), so a 404 on the first is retried on the second. They are listed whole (no
   paging seen) and searched by filtering that list; writes raise `UnsupportedOperation`.
@@ -104,13 +107,13 @@ OBJECTS: dict[str, ObjectRoute] = {
     "sales_activities": ObjectRoute("/api/sales_activities", "sales_activity", listing="plain"),
     "lists": ObjectRoute("/api/lists", "list", listing="lists"),
     "sales_activity_types": ObjectRoute("/api/selector/sales_activity_types", "sales_activity_type", listing="selector", writable=False),
+    "users": ObjectRoute("/api/selector/owners", "user", listing="selector", writable=False),
 }
 # The other spelling of selector paths seen in public code (classic vs Suite, unconfirmed).
 SELECTOR_PATHS = ("/api/selector/", "/api/selectors/")
 CUSTOM_MODULE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # Catalog objects that are not record collections of this connector (so never a custom module).
 NOT_RECORDS = {
-    "users": "(owners) come from /selector/owners, which this connector does not read",
     "documents": "are uploaded with attach()",
     "email_templates": "have no API in the platform notes",
 }
@@ -689,6 +692,7 @@ FIELDS_BY_LABEL = {
     "Email": "email",
     "Sales account": "sales_account_id",
     "Sales activity type": "sales_activity_type_id",
+    "Owner": "owner_id",
     "Targetable": "targetable_id",
     "Targetable type": "targetable_type",
 }

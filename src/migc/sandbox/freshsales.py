@@ -10,7 +10,7 @@ What it reproduces:
   (default 25, capped at 100);
 - errors `{"errors":{"code":400,"message":["Last name can't be blank"]}}`: required fields,
   lengths (255 for text), types (numbers, dates, ISO 8601 date-times, checkboxes), dropdown
-  choices, ids from `/selector/*` lists (`sales_activity_type_id`), uniqueness
+  choices, ids from `/selector/*` lists (`sales_activity_type_id`, `owner_id`), uniqueness
   (`Email is not unique`, `Name has already been taken`), lookups (`sales_account_id`) and
   activity targets (`targetable_type` Contact / SalesAccount / Deal, and Lead as on classic
   accounts, `targetable_id`) that must exist;
@@ -105,6 +105,11 @@ CODE_TYPES = {code: name for name, code in FIELD_TYPE_CODES.items()}
 # account whose admin renamed or removed some.
 SALES_ACTIVITY_TYPE_ID_BASE = 31_000_000_000
 SALES_ACTIVITY_TYPES = ("Email", "Call", "Meeting", "Chat")
+# The account's users, whom records name in `owner_id`; option `owners` ("Name <email>;...")
+# stands for another team. Answered under "users" (the key of the real answer is unconfirmed).
+OWNER_ID_BASE = 32_000_000_000
+OWNERS = ("Account Admin <admin@acme.example>", "Sales Rep <rep@acme.example>")
+SELECTOR_ANSWER_KEYS = {"owners": "users"}
 
 
 def selector_lists(options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -115,7 +120,13 @@ def selector_lists(options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         {"id": SALES_ACTIVITY_TYPE_ID_BASE + position, "name": name, "internal_name": re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")}
         for position, name in enumerate(names, start=1)
     ]
-    return {"sales_activity_types": types}
+    chosen = options.get("owners")
+    people = OWNERS if chosen is None else tuple(p.strip() for p in str(chosen).split(";") if p.strip())
+    owners = []
+    for position, person in enumerate(people, start=1):
+        name, _, email = person.partition("<")
+        owners.append({"id": OWNER_ID_BASE + position, "display_name": name.strip(), "email": email.rstrip(">").strip(), "is_active": True})
+    return {"sales_activity_types": types, "owners": owners}
 
 
 @dataclass(frozen=True)
@@ -190,7 +201,7 @@ DEFAULT_FIELDS: dict[str, list[dict[str, Any]]] = {
         _field("time_zone", "Time zone", "text"),
         _field("external_id", "External ID", "text"),
         _field("sales_account_id", "Account", "lookup", target="sales_accounts"),
-        _field("owner_id", "Owner", "number"),
+        _field("owner_id", "Owner", "selector:owners"),
         _field("lead_source_id", "Lead source", "number"),
         _field("lifecycle_stage_id", "Lifecycle stage", "number"),
         _field("contact_status_id", "Status", "number"),
@@ -208,7 +219,7 @@ DEFAULT_FIELDS: dict[str, list[dict[str, Any]]] = {
         _field("country", "Country", "text"),
         _field("number_of_employees", "Number of employees", "number"),
         _field("annual_revenue", "Annual revenue", "number"),
-        _field("owner_id", "Owner", "number"),
+        _field("owner_id", "Owner", "selector:owners"),
         _field("tags", "Tags", "tags"),
     ],
     "deals": [
@@ -218,7 +229,7 @@ DEFAULT_FIELDS: dict[str, list[dict[str, Any]]] = {
         _field("expected_close", "Expected close date", "date"),
         _field("closed_date", "Closed date", "date"),
         _field("probability", "Probability", "number"),
-        _field("owner_id", "Owner", "number"),
+        _field("owner_id", "Owner", "selector:owners"),
         _field("tags", "Tags", "tags"),
     ],
     "leads": [
@@ -232,7 +243,7 @@ DEFAULT_FIELDS: dict[str, list[dict[str, Any]]] = {
         _field("country", "Country", "text"),
         _field("lead_stage_id", "Lead stage", "number"),
         _field("lead_source_id", "Lead source", "number"),
-        _field("owner_id", "Owner", "number"),
+        _field("owner_id", "Owner", "selector:owners"),
         _field("tags", "Tags", "tags"),
     ],
     "notes": [_field("description", "Description", "textarea", required=True), *_TARGET_FIELDS],
@@ -240,7 +251,7 @@ DEFAULT_FIELDS: dict[str, list[dict[str, Any]]] = {
         _field("title", "Title", "text", required=True),
         _field("description", "Description", "textarea"),
         _field("due_date", "Due date", "datetime", required=True),
-        _field("owner_id", "Owner", "number"),
+        _field("owner_id", "Owner", "selector:owners"),
         _field("status", "Status", "number"),
         _field("task_type_id", "Task type", "number"),
         _field("outcome_id", "Outcome", "number"),
@@ -264,7 +275,7 @@ DEFAULT_FIELDS: dict[str, list[dict[str, Any]]] = {
         _field("start_date", "Start date", "datetime", required=True),
         _field("end_date", "End date", "datetime", required=True),
         _field("notes", "Notes", "textarea"),
-        _field("owner_id", "Owner", "number"),
+        _field("owner_id", "Owner", "selector:owners"),
         _field("outcome_id", "Outcome", "number"),
         _field("email_disposed", "Email disposed", "dropdown", choices=("bounced", "unsubscribed")),
         *_TARGET_FIELDS,
@@ -707,7 +718,7 @@ class FreshsalesSandbox:
         name = request.path_params["name"]
         if name not in self.selectors:
             return errors(404, "Not Found")
-        return json_response({name: self.selectors[name]})
+        return json_response({SELECTOR_ANSWER_KEYS.get(name, name): self.selectors[name]})
 
     # -- lists ----------------------------------------------------------------------------------------
 
