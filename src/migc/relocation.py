@@ -30,17 +30,12 @@ class Unplaceable(Exception):
 
 class Shift:
     """Every span moved by `offset` characters and `lines` lines, into `file`. Columns never
-    change (chunks start at column 1)."""
+    change (chunks start at column 1). The movers apply it in line (`_UNIFORM`)."""
 
     __slots__ = ("offset", "lines", "file")
 
     def __init__(self, offset: int, lines: int, file: str) -> None:
         self.offset, self.lines, self.file = offset, lines, file
-
-    def span(self, span: Span) -> Span:
-        lines, offset = self.lines, self.offset
-        return Span(file=self.file, line=span.line + lines, column=span.column, end_line=span.end_line + lines,
-                    end_column=span.end_column, start=span.start + offset, end=span.end + offset)
 
 
 class Segment(msgspec.Struct, frozen=True):
@@ -98,7 +93,7 @@ def prepare(*kinds: type) -> None:
     for movers in (_UNIFORM, _SEGMENTS):
         for kind in kinds:
             if kind not in movers.movers:
-                movers.movers[kind] = movers.namespace["generate"](kind)
+                movers._generate(kind)
 
 
 class _Movers:
